@@ -1,0 +1,288 @@
+package io.gptlens.core.distribution;
+
+import java.util.Arrays;
+
+/**
+ * A candidate distribution over tokens, the Java counterpart of llama.cpp's
+ * {@code llama_token_data_array}: parallel arrays of token id, logit and probability, of which the
+ * first {@link #size()} entries are live.
+ *
+ * <p>Samplers reshape it in place: they change logits, drop entries ({@link #truncate}) and
+ * reorder them. Probabilities are valid only after {@link #softmax()} (or {@link #normalize()}) and
+ * until the next change of logits; {@link #probabilitiesValid()} tells.
+ *
+ * <p>Not thread-safe: one sampler chain works on one instance at a time.
+ */
+public final class Candidates {
+
+    private final int[] ids;
+    private final float[] logits;
+    private final float[] probs;
+    private int size;
+    private boolean sortedByLogit;
+    private boolean probsValid;
+
+    private Candidates(int[] ids, float[] logits) {
+        this.ids = ids;
+        this.logits = logits;
+        this.probs = new float[ids.length];
+        this.size = ids.length;
+    }
+
+    /** One candidate per token id {@code 0..logits.length-1}, with those logits (copied). */
+    public static Candidates fromLogits(float[] logits) {
+        if (logits.length == 0) {
+            throw new IllegalArgumentException("No logits: the vocabulary is empty");
+        }
+        int[] ids = new int[logits.length];
+        Arrays.setAll(ids, i -> i);
+        return new Candidates(ids, logits.clone());
+    }
+
+    /** Candidates with the given ids and logits (copied; same length). */
+    public static Candidates of(int[] ids, float[] logits) {
+        if (ids.length != logits.length || ids.length == 0) {
+            throw new IllegalArgumentException("ids and logits must be non-empty and of equal length: " + ids.length + " vs " + logits.length);
+        }
+        return new Candidates(ids.clone(), logits.clone());
+    }
+
+    /** A deep copy. */
+    public Candidates copy() {
+        Candidates c = new Candidates(ids.clone(), logits.clone());
+        System.arraycopy(probs, 0, c.probs, 0, probs.length);
+        c.size = size;
+        c.sortedByLogit = sortedByLogit;
+        c.probsValid = probsValid;
+        return c;
+    }
+
+    /** Number of live candidates. */
+    public int size() {
+        return size;
+    }
+
+    /** Token id of entry {@code i}. */
+    public int id(int i) {
+        check(i);
+        return ids[i];
+    }
+
+    /** Logit of entry {@code i}. */
+    public float logit(int i) {
+        check(i);
+        return logits[i];
+    }
+
+    /** Probability of entry {@code i}; valid only when {@link #probabilitiesValid()}. */
+    public float p(int i) {
+        check(i);
+        return probs[i];
+    }
+
+    /** Sets the logit of entry {@code i}; invalidates probabilities and order. */
+    public void setLogit(int i, float logit) {
+        check(i);
+        logits[i] = logit;
+        probsValid = false;
+        sortedByLogit = false;
+    }
+
+    /** Sets the probability of entry {@code i} (for pickers that reweight); caller keeps them normalised. */
+    public void setP(int i, float p) {
+        check(i);
+        probs[i] = p;
+    }
+
+    /** Divides every logit by {@code t} (> 0). Order is preserved. */
+    public void scaleLogits(double t) {
+        for (int i = 0; i < size; i++) {
+            logits[i] = (float) (logits[i] / t);
+        }
+        probsValid = false;
+    }
+
+    /** True if entries are in descending logit order. */
+    public boolean isSorted() {
+        return sortedByLogit;
+    }
+
+    /** True if {@link #p} values reflect the current logits and entries. */
+    public boolean probabilitiesValid() {
+        return probsValid;
+    }
+
+    /** Sorts entries by descending logit (ties: lower id first); stable for equal keys. */
+    public void sort() {
+        if (sortedByLogit) {
+            return;
+        }
+        Integer[] order = new Integer[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> {
+            int c = Float.compare(logits[b], logits[a]);
+            return c != 0 ? c : Integer.compare(ids[a], ids[b]);
+        });
+        int[] ni = new int[size];
+        float[] nl = new float[size];
+        float[] np = new float[size];
+        for (int i = 0; i < size; i++) {
+            ni[i] = ids[order[i]];
+            nl[i] = logits[order[i]];
+            np[i] = probs[order[i]];
+        }
+        System.arraycopy(ni, 0, ids, 0, size);
+        System.arraycopy(nl, 0, logits, 0, size);
+        System.arraycopy(np, 0, probs, 0, size);
+        sortedByLogit = true;
+    }
+
+    /**
+     * Sorts by descending logit and sets probabilities to the softmax of the logits, computed in
+     * double precision with the maximum subtracted first, so no logit overflows. Entries whose logit
+     * is -infinity get probability 0.
+     *
+     * @throws IllegalStateException if every logit is -infinity or any is NaN
+     */
+    public void softmax() {
+        sort();
+        double max = logits[0];
+        if (Double.isNaN(max) || max == Double.NEGATIVE_INFINITY) {
+            throw new IllegalStateException("Cannot take the softmax: the largest logit is " + max);
+        }
+        double sum = 0;
+        double[] e = new double[size];
+        for (int i = 0; i < size; i++) {
+            if (Float.isNaN(logits[i])) {
+                throw new IllegalStateException("Logit of token " + ids[i] + " is NaN");
+            }
+            e[i] = Math.exp(logits[i] - max);
+            sum += e[i];
+        }
+        for (int i = 0; i < size; i++) {
+            probs[i] = (float) (e[i] / sum);
+        }
+        probsValid = true;
+    }
+
+    /** Rescales the current probabilities of the live entries to sum to 1. */
+    public void normalize() {
+        double sum = 0;
+        for (int i = 0; i < size; i++) {
+            sum += probs[i];
+        }
+        if (!(sum > 0)) {
+            throw new IllegalStateException("Cannot normalise: probabilities sum to " + sum);
+        }
+        for (int i = 0; i < size; i++) {
+            probs[i] = (float) (probs[i] / sum);
+        }
+        probsValid = true;
+    }
+
+    /**
+     * Keeps the first {@code n} entries (in current order). Probabilities of the kept entries are
+     * no longer normalised; call {@link #softmax()} or {@link #normalize()} before using them.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= n}
+     */
+    public void truncate(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("Must keep at least one candidate, asked for " + n);
+        }
+        if (n < size) {
+            size = n;
+            probsValid = false;
+        }
+    }
+
+    /**
+     * Keeps only the entries for which {@code keep} is true, in order; keeps the first entry if
+     * none would remain.
+     */
+    public void retain(java.util.function.IntPredicate keep) {
+        int w = 0;
+        for (int r = 0; r < size; r++) {
+            if (keep.test(r)) {
+                ids[w] = ids[r];
+                logits[w] = logits[r];
+                probs[w] = probs[r];
+                w++;
+            }
+        }
+        if (w == 0) {
+            w = 1;
+        }
+        if (w != size) {
+            size = w;
+            probsValid = false;
+        }
+    }
+
+    /** Moves entry {@code i} to the front and keeps only it (a picked token). */
+    public void select(int i) {
+        check(i);
+        ids[0] = ids[i];
+        logits[0] = logits[i];
+        probs[0] = 1f;
+        size = 1;
+        sortedByLogit = true;
+        probsValid = true;
+    }
+
+    /** The index of the entry with the largest logit (ties: first). */
+    public int argmax() {
+        int best = 0;
+        for (int i = 1; i < size; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** The index of token {@code id}, or -1 if it is not a live candidate. */
+    public int indexOf(int id) {
+        for (int i = 0; i < size; i++) {
+            if (ids[i] == id) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Live ids (a copy). */
+    public int[] ids() {
+        return Arrays.copyOf(ids, size);
+    }
+
+    /** Live logits (a copy). */
+    public float[] logits() {
+        return Arrays.copyOf(logits, size);
+    }
+
+    /** Live probabilities (a copy). */
+    public float[] probabilities() {
+        return Arrays.copyOf(probs, size);
+    }
+
+    private void check(int i) {
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException("candidate " + i + " of " + size);
+        }
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Candidates[").append(size).append(":");
+        for (int i = 0; i < Math.min(size, 5); i++) {
+            sb.append(' ').append(ids[i]).append('=').append(logits[i]);
+            if (probsValid) {
+                sb.append("(p=").append(probs[i]).append(')');
+            }
+        }
+        return sb.append(size > 5 ? " ...]" : "]").toString();
+    }
+}

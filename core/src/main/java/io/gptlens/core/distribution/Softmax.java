@@ -1,0 +1,88 @@
+package io.gptlens.core.distribution;
+
+/**
+ * Softmax with temperature over a full vocabulary, safe for any temperature {@code T >= 0} and
+ * any finite or -infinite logits.
+ *
+ * <p>{@code p_i = exp((l_i - max) / T) / sum_j exp((l_j - max) / T)}, computed in double
+ * precision. Subtracting the maximum first means no exponent exceeds 0, so nothing overflows for
+ * large logits or small T. {@code T = 0} is the limit: all mass on the argmax (the first one on
+ * ties). Very large T tends to the uniform distribution over tokens with finite logits.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class Softmax {
+
+    private Softmax() {
+    }
+
+    /**
+     * Probabilities of every token at temperature {@code t}.
+     *
+     * @throws IllegalArgumentException if {@code t} is negative or NaN, or the logits are empty, contain NaN or are all -infinity
+     */
+    public static double[] probabilities(float[] logits, double t) {
+        if (!(t >= 0)) {
+            throw new IllegalArgumentException("Temperature must be >= 0, got " + t);
+        }
+        if (logits.length == 0) {
+            throw new IllegalArgumentException("No logits");
+        }
+        int argmax = 0;
+        for (int i = 0; i < logits.length; i++) {
+            if (Float.isNaN(logits[i])) {
+                throw new IllegalArgumentException("Logit " + i + " is NaN");
+            }
+            if (logits[i] > logits[argmax]) {
+                argmax = i;
+            }
+        }
+        double max = logits[argmax];
+        if (max == Double.NEGATIVE_INFINITY) {
+            throw new IllegalArgumentException("Every logit is -infinity");
+        }
+        double[] p = new double[logits.length];
+        if (t == 0 || max == Double.POSITIVE_INFINITY) {
+            p[argmax] = 1;
+            return p;
+        }
+        double sum = 0;
+        for (int i = 0; i < logits.length; i++) {
+            double e = Math.exp((logits[i] - max) / t);
+            p[i] = e;
+            sum += e;
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+
+    /**
+     * Natural-log probabilities at temperature {@code t}: {@code (l_i - max)/T - log(sum)}, exact
+     * even where {@code p_i} underflows to 0. At {@code T = 0}: 0 for the argmax, -infinity elsewhere.
+     */
+    public static double[] logProbabilities(float[] logits, double t) {
+        double[] p = probabilities(logits, t); // validates
+        double[] lp = new double[logits.length];
+        if (t == 0) {
+            for (int i = 0; i < lp.length; i++) {
+                lp[i] = p[i] == 1 ? 0 : Double.NEGATIVE_INFINITY;
+            }
+            return lp;
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double sum = 0;
+        for (float l : logits) {
+            sum += Math.exp((l - max) / t);
+        }
+        double logSum = Math.log(sum);
+        for (int i = 0; i < lp.length; i++) {
+            lp[i] = (logits[i] - max) / t - logSum;
+        }
+        return lp;
+    }
+}

@@ -1,0 +1,74 @@
+package io.gptlens.core.distribution;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * The N most probable tokens of a distribution, without sorting the whole vocabulary
+ * (a bounded heap: O(V log N)). Stateless and thread-safe.
+ */
+public final class TopN {
+
+    /**
+     * One entry.
+     *
+     * @param id      token id
+     * @param logit   raw logit
+     * @param p       probability (0..1)
+     * @param logprob natural log of p
+     */
+    public record Entry(int id, float logit, double p, double logprob) {
+    }
+
+    private TopN() {
+    }
+
+    /**
+     * The {@code n} largest probabilities, descending (ties: lower id first).
+     *
+     * @param logits raw logits
+     * @param probs  probabilities of the same tokens (e.g. from {@link Softmax#probabilities})
+     * @param logprobs natural-log probabilities of the same tokens, or null to take {@code log(p)}
+     */
+    public static List<Entry> of(float[] logits, double[] probs, double[] logprobs, int n) {
+        if (logits.length != probs.length) {
+            throw new IllegalArgumentException("logits and probabilities differ in length: " + logits.length + " vs " + probs.length);
+        }
+        int k = Math.max(0, Math.min(n, logits.length));
+        PriorityQueue<Integer> heap = new PriorityQueue<>((a, b) -> {
+            int c = Double.compare(logits[a], logits[b]);
+            return c != 0 ? c : Integer.compare(b, a);
+        });
+        for (int i = 0; i < logits.length && k > 0; i++) {
+            if (heap.size() < k) {
+                heap.add(i);
+            } else {
+                int worst = heap.peek();
+                if (logits[i] > logits[worst]) {
+                    heap.poll();
+                    heap.add(i);
+                }
+            }
+        }
+        List<Entry> out = new ArrayList<>(heap.size());
+        while (!heap.isEmpty()) {
+            int i = heap.poll();
+            out.add(new Entry(i, logits[i], probs[i], logprobs != null ? logprobs[i] : Math.log(probs[i])));
+        }
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /** Rank (1-based) of {@code token} by logit among all tokens: 1 + number of tokens with a larger logit. */
+    public static int rank(float[] logits, int token) {
+        int r = 1;
+        float l = logits[token];
+        for (int i = 0; i < logits.length; i++) {
+            if (logits[i] > l || (logits[i] == l && i < token)) {
+                r++;
+            }
+        }
+        return r;
+    }
+}

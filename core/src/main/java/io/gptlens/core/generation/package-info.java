@@ -1,0 +1,5 @@
+/**
+ * The generation loop ({@link io.gptlens.core.generation.Generator}) and the events it reports
+ * ({@link io.gptlens.core.generation.GenerationEvent}).
+ */
+package io.gptlens.core.generation;

@@ -1,0 +1,43 @@
+package io.gptlens.core.model;
+
+import io.gptlens.core.tokenizer.Tokenizer;
+
+/**
+ * A loaded model: its facts, its tokenizer, its weights as far as GPTLens shows them, and sessions.
+ *
+ * <p><b>Thread-safety:</b> safe for concurrent use; sessions are separate objects used by one
+ * thread each. <b>Ownership:</b> the model owns its native weights and must be closed after
+ * every session it opened; closing twice is safe; use after close throws {@link IllegalStateException}.
+ */
+public interface Model extends AutoCloseable {
+
+    /** Facts about the model. */
+    ModelInfo info();
+
+    /** The model's tokenizer (valid while the model is open). */
+    Tokenizer tokenizer();
+
+    /** True if this model can run (it has weights, not just a vocabulary). */
+    default boolean canGenerate() {
+        return !info().vocabOnly();
+    }
+
+    /**
+     * Opens a session.
+     *
+     * @throws UnsupportedOperationException for a vocabulary-only model
+     */
+    Session newSession(SessionOptions options);
+
+    /** Row {@code token} of the embedding matrix W_E, as floats. */
+    float[] embeddingRow(int token);
+
+    /** Row {@code token} of the unembedding matrix W_U (equal to W_E's row when they are tied). */
+    float[] unembeddingRow(int token);
+
+    /** True if the model has no separate output matrix, so W_U = W_E. */
+    boolean tiedEmbeddings();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,65 @@
+package io.gptlens.core.model;
+
+/**
+ * A running context over a model: a KV cache holding one or more sequences, and the logits of
+ * the last evaluated batch.
+ *
+ * <p><b>Thread-safety:</b> not thread-safe; use from one thread at a time, except
+ * {@link #cancel()}, which any thread may call. <b>Ownership:</b> the session owns its native
+ * context and must be closed; closing twice is safe; use after close throws
+ * {@link IllegalStateException}.
+ */
+public interface Session extends AutoCloseable {
+
+    /** The model this session runs. */
+    Model model();
+
+    /** Tokens of KV cache available. */
+    int contextLength();
+
+    /** Largest batch one {@link #evaluate} takes. */
+    int batchSize();
+
+    /** Number of sequence ids available (0 .. n-1). */
+    int maxSequences();
+
+    /**
+     * Runs the model over a batch, adding it to the KV cache. Batches larger than
+     * {@link #batchSize()} must be split by the caller.
+     *
+     * @throws IllegalArgumentException   for an invalid token, position or sequence id, or a batch too large
+     * @throws java.util.concurrent.CancellationException if {@link #cancel()} stopped it
+     * @throws IllegalStateException      if the runtime fails (e.g. the context is full)
+     */
+    void evaluate(Batch batch);
+
+    /**
+     * Logits (one per vocabulary entry) for token {@code i} of the last batch, which must have
+     * been marked as an output. {@code -1} means the last output.
+     */
+    float[] logits(int i);
+
+    /** Embedding of token {@code i} of the last batch (sessions opened with embeddings). */
+    float[] embedding(int i);
+
+    /** Removes positions {@code [p0, p1)} of a sequence from the cache; -1 bounds mean open. */
+    void removeTokens(int sequence, int p0, int p1);
+
+    /** Copies positions {@code [p0, p1)} of {@code src} to {@code dst} (shares cache cells, no recompute). */
+    void copySequence(int src, int dst, int p0, int p1);
+
+    /** Removes every sequence but {@code sequence}. */
+    void keepOnly(int sequence);
+
+    /** Largest position held for a sequence, or -1 if it is empty. */
+    int maxPosition(int sequence);
+
+    /** Empties the cache. */
+    void clear();
+
+    /** Asks a running {@link #evaluate} to stop as soon as it can. Thread-safe. */
+    void cancel();
+
+    @Override
+    void close();
+}

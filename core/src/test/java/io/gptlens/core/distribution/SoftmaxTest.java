@@ -1,0 +1,110 @@
+package io.gptlens.core.distribution;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SoftmaxTest {
+
+    private static float[] vocab(int n, long seed, double scale) {
+        Random r = new Random(seed);
+        float[] l = new float[n];
+        for (int i = 0; i < n; i++) {
+            l[i] = (float) (r.nextGaussian() * scale);
+        }
+        return l;
+    }
+
+    private static double sum(double[] p) {
+        double s = 0;
+        for (double x : p) {
+            s += x;
+        }
+        return s;
+    }
+
+    @Test
+    void sumsToOneOnALargeVocabularyAtAnyTemperature() {
+        float[] l = vocab(152_064, 1, 8);
+        for (double t : new double[]{0, 1e-6, 0.1, 0.7, 1, 2, 5, 100, 1e6}) {
+            double[] p = Softmax.probabilities(l, t);
+            assertEquals(1.0, sum(p), 1e-9, "T=" + t);
+            for (double x : p) {
+                assertTrue(x >= 0 && x <= 1);
+            }
+        }
+    }
+
+    @Test
+    void knownValues() {
+        double[] p = Softmax.probabilities(new float[]{0, (float) Math.log(3)}, 1);
+        assertEquals(0.25, p[0], 1e-7);
+        assertEquals(0.75, p[1], 1e-7);
+        // T = 2 halves the logits: weights 1 and sqrt(3)
+        double[] q = Softmax.probabilities(new float[]{0, (float) Math.log(3)}, 2);
+        assertEquals(1 / (1 + Math.sqrt(3)), q[0], 1e-7);
+    }
+
+    @Test
+    void zeroTemperatureIsArgmaxAndHugeTemperatureIsUniform() {
+        float[] l = {1, 9, 3, 9};
+        double[] p = Softmax.probabilities(l, 0);
+        assertEquals(List.of(0.0, 1.0, 0.0, 0.0), List.of(p[0], p[1], p[2], p[3]));
+        double[] u = Softmax.probabilities(l, 1e9);
+        for (double x : u) {
+            assertEquals(0.25, x, 1e-6);
+        }
+    }
+
+    @Test
+    void noOverflowWithHugeLogitsAndMinusInfinity() {
+        float[] l = {3e38f, 2.9e38f, Float.NEGATIVE_INFINITY};
+        double[] p = Softmax.probabilities(l, 1);
+        assertEquals(1.0, p[0], 1e-12);
+        assertEquals(0.0, p[2]);
+        double[] lp = Softmax.logProbabilities(new float[]{0, -2000, 0}, 1);
+        assertEquals(-2000 - Math.log(2), lp[1], 1e-9); // exact even though p underflows
+    }
+
+    @Test
+    void rejectsBadInput() {
+        assertThrows(IllegalArgumentException.class, () -> Softmax.probabilities(new float[]{1}, -1));
+        assertThrows(IllegalArgumentException.class, () -> Softmax.probabilities(new float[]{Float.NaN}, 1));
+        assertThrows(IllegalArgumentException.class, () -> Softmax.probabilities(new float[]{Float.NEGATIVE_INFINITY}, 1));
+        assertThrows(IllegalArgumentException.class, () -> Softmax.probabilities(new float[0], 1));
+    }
+
+    @Test
+    void topNAndRank() {
+        float[] l = {1, 5, 3, 5, 2};
+        double[] p = Softmax.probabilities(l, 1);
+        var top = TopN.of(l, p, null, 3);
+        assertEquals(List.of(1, 3, 2), top.stream().map(TopN.Entry::id).toList());
+        assertEquals(p[1], top.get(0).p());
+        assertEquals(1, TopN.rank(l, 1));
+        assertEquals(2, TopN.rank(l, 3));
+        assertEquals(5, TopN.rank(l, 0));
+    }
+
+    @Test
+    void candidatesSoftmaxMatchesSoftmax() {
+        float[] l = vocab(1000, 3, 4);
+        Candidates c = Candidates.fromLogits(l);
+        c.softmax();
+        double[] p = Softmax.probabilities(l, 1);
+        double s = 0;
+        for (int i = 0; i < c.size(); i++) {
+            assertEquals(p[c.id(i)], c.p(i), 1e-7);
+            s += c.p(i);
+            if (i > 0) {
+                assertTrue(c.logit(i) <= c.logit(i - 1));
+            }
+        }
+        assertEquals(1, s, 1e-5);
+    }
+}
