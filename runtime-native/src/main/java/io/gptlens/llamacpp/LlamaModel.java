@@ -1,0 +1,261 @@
+package io.gptlens.llamacpp;
+
+import io.gptlens.core.gguf.GgufFile;
+import io.gptlens.core.gguf.GgufValue;
+import io.gptlens.core.gguf.TensorInfo;
+import io.gptlens.core.model.LoadOptions;
+import io.gptlens.core.model.Model;
+import io.gptlens.core.model.ModelInfo;
+import io.gptlens.core.model.Session;
+import io.gptlens.core.model.SessionOptions;
+import io.gptlens.core.tokenizer.Tokenizer;
+import io.gptlens.llamacpp.internal.Layouts;
+import io.gptlens.llamacpp.internal.Llama;
+import io.gptlens.llamacpp.internal.LlamaLog;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.DoubleConsumer;
+
+/**
+ * A model loaded by llama.cpp ({@code llama_model *}), with its GGUF file kept mapped for reading
+ * embedding rows.
+ *
+ * <p><b>Ownership:</b> owns the native model and the mapping; {@link #close()} closes the sessions
+ * still open on it, then frees the model; closing twice is safe; any use after close throws
+ * {@link IllegalStateException}. <b>Thread-safety:</b> safe for concurrent use; a close waits for
+ * calls in progress.
+ */
+public final class LlamaModel implements Model {
+
+    private final Path path;
+    private final MemorySegment handle;
+    private final MemorySegment vocab;
+    private final GgufFile gguf;
+    private final ModelInfo info;
+    private final LlamaTokenizer tokenizer;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Set<LlamaSession> sessions = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private LlamaModel(Path path, MemorySegment handle, GgufFile gguf, boolean vocabOnly) {
+        this.path = path;
+        this.handle = handle;
+        this.gguf = gguf;
+        this.vocab = Llama.modelVocab(handle);
+        this.tokenizer = new LlamaTokenizer(this);
+        this.info = readInfo(vocabOnly);
+    }
+
+    /**
+     * Loads a model that has passed validation (see {@link LlamaBackend#load}).
+     */
+    static LlamaModel load(Path path, GgufFile gguf, LoadOptions options, DoubleConsumer progress) throws IOException {
+        LlamaLibrary.load();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment params = Llama.modelDefaultParams(arena);
+            set(params, "n_gpu_layers", options.gpuLayers());
+            set(params, "load_mode", options.mmap() ? 1 : 0); // LLAMA_LOAD_MODE_MMAP : NONE
+            params.set(ValueLayout.JAVA_BOOLEAN, Layouts.offset(Layouts.MODEL_PARAMS, "vocab_only"), options.vocabOnly());
+            if (progress != null) {
+                MethodHandle target = MethodHandles.insertArguments(PROGRESS, 0, progress);
+                MemorySegment stub = Llama.linker().upcallStub(target,
+                        FunctionDescriptor.of(ValueLayout.JAVA_BOOLEAN, ValueLayout.JAVA_FLOAT, ValueLayout.ADDRESS), arena);
+                params.set(ValueLayout.ADDRESS, Layouts.offset(Layouts.MODEL_PARAMS, "progress_callback"), stub);
+            }
+            LlamaLog.clearRecent();
+            MemorySegment m = Llama.modelLoad(arena.allocateFrom(path.toString()), params);
+            if (m.equals(MemorySegment.NULL)) {
+                throw new IOException("llama.cpp could not load " + path + LlamaLog.recentSuffix());
+            }
+            return new LlamaModel(path, m, gguf, options.vocabOnly());
+        }
+    }
+
+    private static final MethodHandle PROGRESS;
+
+    static {
+        try {
+            PROGRESS = MethodHandles.lookup().findStatic(LlamaModel.class, "progress",
+                    MethodType.methodType(boolean.class, DoubleConsumer.class, float.class, MemorySegment.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Progress upcall: never throws, always continues loading. */
+    private static boolean progress(DoubleConsumer c, float p, MemorySegment userData) {
+        try {
+            c.accept(p);
+        } catch (Throwable ignored) {
+            // a listener's failure must not reach native code
+        }
+        return true;
+    }
+
+    private static void set(MemorySegment s, String field, int v) {
+        s.set(ValueLayout.JAVA_INT, Layouts.offset(Layouts.MODEL_PARAMS, field), v);
+    }
+
+    private ModelInfo readInfo(boolean vocabOnly) {
+        String arch = gguf.architecture();
+        Map<String, String> meta = new LinkedHashMap<>();
+        gguf.metadata().forEach((k, v) -> meta.put(k, v.display()));
+        String name = gguf.getString("general.name").orElse(path.getFileName().toString().replaceFirst("\\.gguf$", ""));
+        String desc;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(256);
+            int n = Llama.modelDesc(handle, buf, 256);
+            desc = n > 0 ? buf.getString(0) : arch;
+        }
+        int ctx = (int) gguf.getLong(arch + ".context_length").orElse(0L).longValue();
+        int embd = (int) gguf.getLong(arch + ".embedding_length").orElse(0L).longValue();
+        int layers = (int) gguf.getLong(arch + ".block_count").orElse(0L).longValue();
+        int heads = gguf.get(arch + ".attention.head_count").map(v -> v instanceof GgufValue.Int i ? (int) i.value() : 0).orElse(0);
+        int headsKv = gguf.get(arch + ".attention.head_count_kv").map(v -> v instanceof GgufValue.Int i ? (int) i.value() : 0).orElse(heads);
+        if (!vocabOnly) {
+            ctx = Llama.intOf(Llama.MODEL_N_CTX_TRAIN, handle);
+            embd = Llama.intOf(Llama.MODEL_N_EMBD, handle);
+            layers = Llama.intOf(Llama.MODEL_N_LAYER, handle);
+            heads = Llama.intOf(Llama.MODEL_N_HEAD, handle);
+            headsKv = Llama.intOf(Llama.MODEL_N_HEAD_KV, handle);
+        }
+        long params = vocabOnly ? 0 : Llama.longOf(Llama.MODEL_N_PARAMS, handle);
+        long size = vocabOnly ? 0 : Llama.longOf(Llama.MODEL_SIZE, handle);
+        return new ModelInfo(arch, name, desc, embd, layers, heads, headsKv, ctx, tokenizer.vocabularySize(), params, size,
+                vocabOnly, meta);
+    }
+
+    /** The file this model was loaded from. */
+    public Path path() {
+        return path;
+    }
+
+    /** The model's GGUF file (metadata and tensor directory), valid while the model is open. */
+    public GgufFile gguf() {
+        try (var u = use()) {
+            return gguf;
+        }
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    @Override
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public Session newSession(SessionOptions options) {
+        if (info.vocabOnly()) {
+            throw new UnsupportedOperationException("Model '" + info.name() + "' was loaded as a vocabulary only (" + path
+                    + " has no weights): it can tokenize but not generate");
+        }
+        try (var u = use()) {
+            LlamaSession s = new LlamaSession(this, options);
+            sessions.add(s);
+            return s;
+        }
+    }
+
+    void sessionClosed(LlamaSession s) {
+        sessions.remove(s);
+    }
+
+    @Override
+    public float[] embeddingRow(int token) {
+        return row("token_embd.weight", token);
+    }
+
+    @Override
+    public float[] unembeddingRow(int token) {
+        return row(tiedEmbeddings() ? "token_embd.weight" : "output.weight", token);
+    }
+
+    @Override
+    public boolean tiedEmbeddings() {
+        return gguf.tensor("output.weight").isEmpty();
+    }
+
+    private float[] row(String tensor, int token) {
+        tokenizer.checkToken(token);
+        try (var u = use()) {
+            TensorInfo t = gguf.tensor(tensor).orElseThrow(() -> new UnsupportedOperationException(path + " has no tensor " + tensor));
+            if (token >= t.rowCount()) {
+                throw new IllegalArgumentException("Token " + token + " has no row in " + tensor + " (" + t.rowCount() + " rows)");
+            }
+            long rowBytes = t.type().byteSize(t.rowLength());
+            MemorySegment src = gguf.tensorData(t).asSlice(token * rowBytes, rowBytes);
+            float[] out = new float[Math.toIntExact(t.rowLength())];
+            GgmlConvert.toFloat(t.type(), src, out);
+            return out;
+        }
+    }
+
+    /** The native model, for sessions of this package. Callers hold {@link #use()}. */
+    MemorySegment handle() {
+        return handle;
+    }
+
+    /** The native vocabulary, for the tokenizer. Callers hold {@link #use()}. */
+    MemorySegment vocab() {
+        return vocab;
+    }
+
+    /** Marks a native call in progress: the model cannot be freed until it ends. */
+    Use use() {
+        lock.readLock().lock();
+        if (closed) {
+            lock.readLock().unlock();
+            throw new IllegalStateException("Model '" + info().name() + "' is closed");
+        }
+        return () -> lock.readLock().unlock();
+    }
+
+    /** A call in progress; closing it never throws. */
+    interface Use extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        for (LlamaSession s : sessions.toArray(LlamaSession[]::new)) {
+            s.close();
+        }
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            Llama.modelFree(handle);
+            gguf.close();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LlamaModel[" + path + "]";
+    }
+}

@@ -1,0 +1,331 @@
+package io.gptlens.llamacpp;
+
+import io.gptlens.core.model.Batch;
+import io.gptlens.core.model.Model;
+import io.gptlens.core.model.Session;
+import io.gptlens.core.model.SessionOptions;
+import io.gptlens.llamacpp.internal.Layouts;
+import io.gptlens.llamacpp.internal.Llama;
+import io.gptlens.llamacpp.internal.LlamaLog;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * A llama.cpp context ({@code llama_context *}) with its own CPU threadpool and abort callback.
+ *
+ * <p><b>Ownership:</b> owns the context, the threadpool and the upcall stubs (in a shared arena
+ * closed by {@link #close()}); closing twice is safe; use after close throws
+ * {@link IllegalStateException}. <b>Thread-safety:</b> methods are synchronized, so one thread
+ * works at a time; {@link #cancel()} is lock-free and may be called from any thread.
+ */
+public final class LlamaSession implements Session {
+
+    private static final MethodHandle ABORT;
+
+    static {
+        try {
+            ABORT = MethodHandles.lookup().findStatic(LlamaSession.class, "abort",
+                    MethodType.methodType(boolean.class, AtomicBoolean.class, MemorySegment.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final LlamaModel model;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment ctx;
+    private final MemorySegment memory;
+    private final MemorySegment threadpool;
+    private final MethodHandle threadpoolFree;
+    private final AtomicBoolean cancelRequested = new AtomicBoolean();
+    private final int nCtx;
+    private final int nBatch;
+    private final int nSeq;
+    private final int nVocab;
+    private int[] lastOutputs = new int[0];
+    private boolean closed;
+
+    LlamaSession(LlamaModel model, SessionOptions o) {
+        this.model = model;
+        int threads = o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors();
+        int ctxLen = o.contextLength() > 0 ? o.contextLength() : Math.min(4096, Math.max(16, model.info().contextLength()));
+        try {
+            MemorySegment p = Llama.contextDefaultParams(arena);
+            setInt(p, "n_ctx", ctxLen);
+            setInt(p, "n_batch", o.batchSize());
+            setInt(p, "n_ubatch", o.batchSize());
+            setInt(p, "n_seq_max", o.maxSequences());
+            setInt(p, "n_threads", threads);
+            setInt(p, "n_threads_batch", threads);
+            setInt(p, "flash_attn_type", o.flashAttention() ? 1 : 0);
+            p.set(JAVA_BOOLEAN, Layouts.offset(Layouts.CONTEXT_PARAMS, "embeddings"), o.embeddings());
+            // one cache for all sequences, so a branch can share its prefix's cells (llama_memory_seq_cp)
+            p.set(JAVA_BOOLEAN, Layouts.offset(Layouts.CONTEXT_PARAMS, "kv_unified"), true);
+            MemorySegment abortStub = Llama.linker().upcallStub(MethodHandles.insertArguments(ABORT, 0, cancelRequested),
+                    FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS), arena);
+            p.set(ADDRESS, Layouts.offset(Layouts.CONTEXT_PARAMS, "abort_callback"), abortStub);
+            LlamaLog.clearRecent();
+            this.ctx = Llama.initFromModel(model.handle(), p);
+            if (ctx.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException("llama.cpp could not create a context of " + ctxLen + " tokens for " + model.path()
+                        + LlamaLog.recentSuffix());
+            }
+            this.memory = Llama.memory(ctx);
+            this.nCtx = Llama.intOf(Llama.N_CTX, ctx);
+            this.nBatch = Llama.intOf(Llama.N_BATCH, ctx);
+            this.nSeq = Llama.intOf(Llama.N_SEQ_MAX, ctx);
+            this.nVocab = model.tokenizer().vocabularySize();
+            // a persistent threadpool: without one, every decode starts and joins its own threads
+            MemorySegment tpNew = Llama.cpuProc(arena.allocateFrom("ggml_threadpool_new"));
+            MemorySegment tpFree = Llama.cpuProc(arena.allocateFrom("ggml_threadpool_free"));
+            if (!tpNew.equals(MemorySegment.NULL) && !tpFree.equals(MemorySegment.NULL)) {
+                MemorySegment tpp = arena.allocate(Layouts.THREADPOOL_PARAMS_SIZE, 8);
+                Llama.threadpoolParamsInit(tpp, threads);
+                MemorySegment tp = (MemorySegment) Llama.bind(tpNew, FunctionDescriptor.of(ADDRESS, ADDRESS)).invokeExact(tpp);
+                this.threadpool = tp;
+                this.threadpoolFree = Llama.bind(tpFree, FunctionDescriptor.ofVoid(ADDRESS));
+                if (!tp.equals(MemorySegment.NULL)) {
+                    Llama.attachThreadpool(ctx, tp, tp);
+                }
+            } else {
+                this.threadpool = MemorySegment.NULL;
+                this.threadpoolFree = null;
+            }
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        } catch (Throwable t) {
+            arena.close();
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Abort upcall: true stops the running decode. Never throws. */
+    private static boolean abort(AtomicBoolean flag, MemorySegment data) {
+        try {
+            return flag.get();
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    private static void setInt(MemorySegment s, String field, int v) {
+        s.set(JAVA_INT, Layouts.offset(Layouts.CONTEXT_PARAMS, field), v);
+    }
+
+    @Override
+    public Model model() {
+        return model;
+    }
+
+    @Override
+    public int contextLength() {
+        return nCtx;
+    }
+
+    @Override
+    public int batchSize() {
+        return nBatch;
+    }
+
+    @Override
+    public int maxSequences() {
+        return nSeq;
+    }
+
+    @Override
+    public synchronized void evaluate(Batch b) {
+        ensureOpen();
+        if (b.size() > nBatch) {
+            throw new IllegalArgumentException("Batch of " + b.size() + " tokens exceeds the session's batch size " + nBatch);
+        }
+        for (int i = 0; i < b.size(); i++) {
+            if (b.token(i) < 0 || b.token(i) >= nVocab) {
+                throw new IllegalArgumentException("Token id " + b.token(i) + " is outside the vocabulary [0, " + nVocab + ")");
+            }
+            if (b.position(i) < 0 || b.position(i) >= nCtx) {
+                throw new IllegalArgumentException("Position " + b.position(i) + " is outside the context [0, " + nCtx + ")");
+            }
+            if (b.sequence(i) < 0 || b.sequence(i) >= nSeq) {
+                throw new IllegalArgumentException("Sequence id " + b.sequence(i) + " is outside [0, " + nSeq + ")");
+            }
+        }
+        if (cancelRequested.getAndSet(false)) {
+            throw new CancellationException("Cancelled");
+        }
+        int n = b.size();
+        try (Arena a = Arena.ofConfined(); var use = model.use()) {
+            MemorySegment tokens = a.allocateFrom(JAVA_INT, b.tokens());
+            MemorySegment pos = a.allocateFrom(JAVA_INT, b.positions());
+            MemorySegment nSeqId = a.allocate(JAVA_INT, n);
+            MemorySegment seqIds = a.allocate(ADDRESS, n);
+            MemorySegment seqValues = a.allocateFrom(JAVA_INT, b.sequences());
+            MemorySegment logits = a.allocate(ValueLayout.JAVA_BYTE, n);
+            int outputs = 0;
+            for (int i = 0; i < n; i++) {
+                nSeqId.setAtIndex(JAVA_INT, i, 1);
+                seqIds.setAtIndex(ADDRESS, i, seqValues.asSlice(4L * i, 4));
+                logits.set(ValueLayout.JAVA_BYTE, i, (byte) (b.output(i) ? 1 : 0));
+                outputs += b.output(i) ? 1 : 0;
+            }
+            MemorySegment batch = a.allocate(Layouts.BATCH);
+            batch.set(JAVA_INT, Layouts.offset(Layouts.BATCH, "n_tokens"), n);
+            batch.set(ADDRESS, Layouts.offset(Layouts.BATCH, "token"), tokens);
+            batch.set(ADDRESS, Layouts.offset(Layouts.BATCH, "embd"), MemorySegment.NULL);
+            batch.set(ADDRESS, Layouts.offset(Layouts.BATCH, "pos"), pos);
+            batch.set(ADDRESS, Layouts.offset(Layouts.BATCH, "n_seq_id"), nSeqId);
+            batch.set(ADDRESS, Layouts.offset(Layouts.BATCH, "seq_id"), seqIds);
+            batch.set(ADDRESS, Layouts.offset(Layouts.BATCH, "logits"), logits);
+            LlamaLog.clearRecent();
+            int rc = Llama.decode(ctx, batch);
+            switch (rc) {
+                case 0 -> {
+                }
+                case 1 -> throw new IllegalStateException("The context is full: no room for " + n + " more tokens (context " + nCtx + ")");
+                case 2 -> {
+                    cancelRequested.set(false);
+                    throw new CancellationException("Cancelled during evaluation");
+                }
+                case -1 -> throw new IllegalArgumentException("llama.cpp rejected the batch" + LlamaLog.recentSuffix());
+                default -> throw new IllegalStateException("llama_decode failed with " + rc + LlamaLog.recentSuffix());
+            }
+            int[] out = new int[outputs];
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                if (b.output(i)) {
+                    out[k++] = i;
+                }
+            }
+            lastOutputs = out;
+        }
+    }
+
+    @Override
+    public synchronized float[] logits(int i) {
+        ensureOpen();
+        int idx = checkOutput(i);
+        try (var use = model.use()) {
+            MemorySegment p = Llama.logitsIth(ctx, idx);
+            if (p.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException("llama.cpp has no logits for batch index " + idx + LlamaLog.recentSuffix());
+            }
+            return p.reinterpret(4L * nVocab).toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    @Override
+    public synchronized float[] embedding(int i) {
+        ensureOpen();
+        int idx = checkOutput(i);
+        try (var use = model.use()) {
+            MemorySegment p = Llama.embeddingsIth(ctx, idx);
+            if (p.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException("No embeddings: open the session with embeddings enabled");
+            }
+            return p.reinterpret(4L * model.info().embeddingLength()).toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    private int checkOutput(int i) {
+        if (lastOutputs.length == 0) {
+            throw new IllegalStateException("No outputs: evaluate a batch with at least one output first");
+        }
+        if (i == -1) {
+            return lastOutputs[lastOutputs.length - 1];
+        }
+        for (int o : lastOutputs) {
+            if (o == i) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("Batch index " + i + " was not marked as an output");
+    }
+
+    @Override
+    public synchronized void removeTokens(int sequence, int p0, int p1) {
+        ensureOpen();
+        checkSeq(sequence);
+        if (!Llama.memorySeqRm(memory, sequence, p0, p1)) {
+            throw new IllegalStateException("llama.cpp could not remove positions [" + p0 + ", " + p1 + ") of sequence " + sequence);
+        }
+    }
+
+    @Override
+    public synchronized void copySequence(int src, int dst, int p0, int p1) {
+        ensureOpen();
+        checkSeq(src);
+        checkSeq(dst);
+        Llama.memorySeqCp(memory, src, dst, p0, p1);
+    }
+
+    @Override
+    public synchronized void keepOnly(int sequence) {
+        ensureOpen();
+        checkSeq(sequence);
+        Llama.memorySeqKeep(memory, sequence);
+    }
+
+    @Override
+    public synchronized int maxPosition(int sequence) {
+        ensureOpen();
+        checkSeq(sequence);
+        return Llama.memorySeqPosMax(memory, sequence);
+    }
+
+    @Override
+    public synchronized void clear() {
+        ensureOpen();
+        Llama.memoryClear(memory, true);
+    }
+
+    @Override
+    public void cancel() {
+        cancelRequested.set(true);
+    }
+
+    private void checkSeq(int s) {
+        if (s < 0 || s >= nSeq) {
+            throw new IllegalArgumentException("Sequence id " + s + " is outside [0, " + nSeq + ")");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("Session is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        cancelRequested.set(true); // stop a decode in progress so the lock is released soon
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            Llama.detachThreadpool(ctx);
+            Llama.free(ctx);
+            if (threadpoolFree != null && !threadpool.equals(MemorySegment.NULL)) {
+                try {
+                    threadpoolFree.invokeExact(threadpool);
+                } catch (Throwable t) {
+                    throw new IllegalStateException(t);
+                }
+            }
+            arena.close();
+        }
+        model.sessionClosed(this);
+    }
+}
