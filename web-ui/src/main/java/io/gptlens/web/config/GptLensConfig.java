@@ -1,0 +1,38 @@
+package io.gptlens.web.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * GPTLens's settings (prefix {@code gptlens}); each can be given as a system property
+ * ({@code -Dgptlens.models=...}), an environment variable ({@code GPTLENS_MODELS}) or in
+ * {@code application.properties}.
+ */
+@ConfigMapping(prefix = "gptlens")
+public interface GptLensConfig {
+
+    /**
+     * GGUF files to load at start, comma-separated; the first is the default model. A model's id
+     * is its file name without {@code .gguf}. Files that fail to load are reported in the log and skipped.
+     */
+    Optional<List<String>> models();
+
+    /** Tokens of context for each completion session; capped by the model's own context length. */
+    @WithDefault("2048")
+    int contextLength();
+
+    /** CPU threads per session; 0 = all available processors. */
+    @WithDefault("0")
+    int threads();
+
+    /** Completions that may run at once on one model; further requests wait. */
+    @WithDefault("4")
+    int maxConcurrent();
+
+    /** Largest {@code max_tokens} a completion may ask for. */
+    @WithDefault("4096")
+    int maxTokensLimit();
+}

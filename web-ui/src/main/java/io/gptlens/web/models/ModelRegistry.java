@@ -1,0 +1,167 @@
+package io.gptlens.web.models;
+
+import io.gptlens.core.model.Backend;
+import io.gptlens.core.model.BackendProvider;
+import io.gptlens.core.model.LoadOptions;
+import io.gptlens.core.plugin.NamedProviders;
+import io.gptlens.web.api.ApiException;
+import io.gptlens.web.config.GptLensConfig;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The models the server holds, by id, in load order; the first is the default. Owns the models:
+ * unloading or shutting down closes them. Thread-safe.
+ */
+@ApplicationScoped
+public class ModelRegistry {
+
+    private static final System.Logger LOG = System.getLogger(ModelRegistry.class.getName());
+
+    private final GptLensConfig config;
+    private final Map<String, LoadedModel> models = new LinkedHashMap<>();
+    private volatile Backend backend;
+
+    public ModelRegistry(GptLensConfig config) {
+        this.config = config;
+    }
+
+    void onStart(@Observes StartupEvent e) {
+        for (String p : config.models().orElse(List.of())) {
+            if (p.isBlank()) {
+                continue;
+            }
+            try {
+                LoadedModel m = load(Path.of(p.trim()));
+                LOG.log(System.Logger.Level.INFO, "Loaded model '" + m.id() + "' from " + m.path() + ": " + m.model().info().description());
+            } catch (ApiException | IllegalStateException ex) {
+                LOG.log(System.Logger.Level.ERROR, "Could not load model " + p + ": " + ex.getMessage());
+            }
+        }
+    }
+
+    private Backend backend() {
+        Backend b = backend;
+        if (b == null) {
+            synchronized (this) {
+                if (backend == null) {
+                    backend = NamedProviders.load(BackendProvider.class, getClass().getClassLoader()).get("llama.cpp").create();
+                }
+                b = backend;
+            }
+        }
+        return b;
+    }
+
+    /** The id a file gets: its name without {@code .gguf}. */
+    public static String idOf(Path file) {
+        return file.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
+    }
+
+    /**
+     * Loads a GGUF file.
+     *
+     * @throws ApiException 400 for a missing or invalid file, 409 if its id is taken
+     */
+    public LoadedModel load(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        String id = idOf(abs);
+        synchronized (models) {
+            if (models.containsKey(id)) {
+                throw new ApiException(409, "A model with id '" + id + "' is already loaded (from " + models.get(id).path() + ")");
+            }
+        }
+        if (!Files.isRegularFile(abs)) {
+            throw new ApiException(400, "No such model file: " + abs);
+        }
+        if (!abs.getFileName().toString().toLowerCase().endsWith(".gguf")) {
+            throw new ApiException(400, "Not a .gguf file: " + abs);
+        }
+        io.gptlens.core.model.Model model;
+        try {
+            model = backend().load(abs, LoadOptions.defaults(), null);
+        } catch (IOException e) {
+            throw new ApiException(422, e.getMessage());
+        }
+        LoadedModel m = new LoadedModel(id, abs, model, Instant.now(), new Semaphore(Math.max(1, config.maxConcurrent()), true));
+        synchronized (models) {
+            if (models.putIfAbsent(id, m) != null) {
+                model.close();
+                throw new ApiException(409, "A model with id '" + id + "' is already loaded");
+            }
+        }
+        return m;
+    }
+
+    /** The model with this id. */
+    public Optional<LoadedModel> get(String id) {
+        synchronized (models) {
+            return Optional.ofNullable(models.get(id));
+        }
+    }
+
+    /**
+     * The model named by {@code id}, or the default model when {@code id} is null or blank.
+     *
+     * @throws ApiException 404 for an unknown id (listing the loaded ones), 400 if no model is loaded
+     */
+    public LoadedModel resolve(String id) {
+        synchronized (models) {
+            if (id == null || id.isBlank()) {
+                return models.values().stream().findFirst().orElseThrow(() -> new ApiException(400,
+                        "No model is loaded; start with --model PATH or POST /api/models {\"path\": \"...\"}"));
+            }
+            LoadedModel m = models.get(id);
+            if (m == null) {
+                throw new ApiException(404, "Unknown model '" + id + "'; loaded: " + String.join(", ", models.keySet()));
+            }
+            return m;
+        }
+    }
+
+    /** All loaded models in load order. */
+    public List<LoadedModel> all() {
+        synchronized (models) {
+            return new ArrayList<>(models.values());
+        }
+    }
+
+    /** Unloads a model; false if no model has that id. Waits for its running completions to end. */
+    public boolean unload(String id) {
+        LoadedModel m;
+        synchronized (models) {
+            m = models.remove(id);
+        }
+        if (m == null) {
+            return false;
+        }
+        int permits = Math.max(1, config.maxConcurrent());
+        m.slots().acquireUninterruptibly(permits);
+        try {
+            m.model().close();
+        } finally {
+            m.slots().release(permits);
+        }
+        return true;
+    }
+
+    @PreDestroy
+    void shutdown() {
+        for (LoadedModel m : all()) {
+            unload(m.id());
+        }
+    }
+}
