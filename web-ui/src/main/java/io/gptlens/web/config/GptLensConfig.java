@@ -20,6 +20,10 @@ public interface GptLensConfig {
      */
     Optional<List<String>> models();
 
+    /** Layers of each model to put on a GPU: 0 = none, -1 = all (needs a GPU build of llama.cpp, see {@code ./gptlens --cuda}). */
+    @WithDefault("0")
+    int gpuLayers();
+
     /** Tokens of context for each completion session; capped by the model's own context length. */
     @WithDefault("2048")
     int contextLength();

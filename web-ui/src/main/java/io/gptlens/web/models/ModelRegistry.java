@@ -92,7 +92,7 @@ public class ModelRegistry {
         }
         io.gptlens.core.model.Model model;
         try {
-            model = backend().load(abs, LoadOptions.defaults(), null);
+            model = backend().load(abs, new LoadOptions(config.gpuLayers(), true, false), null);
         } catch (IOException e) {
             throw new ApiException(422, e.getMessage());
         }
