@@ -221,6 +221,25 @@ public final class Candidates {
         }
     }
 
+    /**
+     * Replaces the live entries with {@code n} given ones (for stages implemented outside Java,
+     * such as llama.cpp's samplers). {@code n} may not exceed the original capacity.
+     *
+     * @param sorted     whether the entries are in descending logit order
+     * @param probsValid whether {@code p} holds normalised probabilities of these entries
+     */
+    public void replace(int[] newIds, float[] newLogits, float[] newProbs, int n, boolean sorted, boolean probsValid) {
+        if (n < 1 || n > ids.length || newIds.length < n || newLogits.length < n || newProbs.length < n) {
+            throw new IllegalArgumentException("Cannot replace with " + n + " entries (capacity " + ids.length + ")");
+        }
+        System.arraycopy(newIds, 0, ids, 0, n);
+        System.arraycopy(newLogits, 0, logits, 0, n);
+        System.arraycopy(newProbs, 0, probs, 0, n);
+        size = n;
+        this.sortedByLogit = sorted;
+        this.probsValid = probsValid;
+    }
+
     /** Moves entry {@code i} to the front and keeps only it (a picked token). */
     public void select(int i) {
         check(i);

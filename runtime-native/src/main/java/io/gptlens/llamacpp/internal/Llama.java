@@ -9,6 +9,7 @@ import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -98,6 +99,18 @@ public final class Llama {
     public static final MethodHandle SAMPLER_RESET = h("llama_sampler_reset", null, ADDRESS);
     public static final MethodHandle SAMPLER_CLONE = h("llama_sampler_clone", ADDRESS, ADDRESS);
     public static final MethodHandle SAMPLER_FREE = h("llama_sampler_free", null, ADDRESS);
+
+    public static final MethodHandle SAMPLER_INIT_GREEDY = h("llama_sampler_init_greedy", ADDRESS);
+    public static final MethodHandle SAMPLER_INIT_DIST = h("llama_sampler_init_dist", ADDRESS, JAVA_INT);
+    public static final MethodHandle SAMPLER_INIT_TOP_K = h("llama_sampler_init_top_k", ADDRESS, JAVA_INT);
+    public static final MethodHandle SAMPLER_INIT_TOP_P = h("llama_sampler_init_top_p", ADDRESS, JAVA_FLOAT, JAVA_LONG);
+    public static final MethodHandle SAMPLER_INIT_MIN_P = h("llama_sampler_init_min_p", ADDRESS, JAVA_FLOAT, JAVA_LONG);
+    public static final MethodHandle SAMPLER_INIT_TYPICAL = h("llama_sampler_init_typical", ADDRESS, JAVA_FLOAT, JAVA_LONG);
+    public static final MethodHandle SAMPLER_INIT_TEMP = h("llama_sampler_init_temp", ADDRESS, JAVA_FLOAT);
+    public static final MethodHandle SAMPLER_INIT_TEMP_EXT = h("llama_sampler_init_temp_ext", ADDRESS, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT);
+    public static final MethodHandle SAMPLER_INIT_XTC = h("llama_sampler_init_xtc", ADDRESS, JAVA_FLOAT, JAVA_FLOAT, JAVA_LONG, JAVA_INT);
+    public static final MethodHandle SAMPLER_INIT_TOP_N_SIGMA = h("llama_sampler_init_top_n_sigma", ADDRESS, JAVA_FLOAT);
+    public static final MethodHandle SAMPLER_INIT_MIROSTAT_V2 = h("llama_sampler_init_mirostat_v2", ADDRESS, JAVA_INT, JAVA_FLOAT, JAVA_FLOAT);
 
     // ---- ggml
     public static final MethodHandle GGML_TYPE_SIZE = h("ggml_type_size", JAVA_LONG, JAVA_INT);
