@@ -178,6 +178,16 @@ public final class LlamaModel implements Model {
     }
 
     @Override
+    public io.gptlens.core.model.Internals internals(int[] tokens) {
+        if (info.vocabOnly()) {
+            throw new UnsupportedOperationException("Model '" + info.name() + "' is a vocabulary only: it has no internals to show");
+        }
+        try (var u = use()) {
+            return TensorCapture.run(this, tokens);
+        }
+    }
+
+    @Override
     public float[] embeddingRow(int token) {
         return row("token_embd.weight", token);
     }

@@ -58,6 +58,14 @@ public final class LlamaSession implements Session {
     private boolean closed;
 
     LlamaSession(LlamaModel model, SessionOptions o) {
+        this(model, o, null);
+    }
+
+    /**
+     * @param evalCallback if not null, makes the {@code cb_eval} upcall stub (in the session's arena) that
+     *                     llama.cpp calls for every graph node
+     */
+    LlamaSession(LlamaModel model, SessionOptions o, java.util.function.Function<Arena, MemorySegment> evalCallback) {
         this.model = model;
         int threads = o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors();
         int ctxLen = o.contextLength() > 0 ? o.contextLength() : Math.min(4096, Math.max(16, model.info().contextLength()));
@@ -76,6 +84,9 @@ public final class LlamaSession implements Session {
             MemorySegment abortStub = Llama.linker().upcallStub(MethodHandles.insertArguments(ABORT, 0, cancelRequested),
                     FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS), arena);
             p.set(ADDRESS, Layouts.offset(Layouts.CONTEXT_PARAMS, "abort_callback"), abortStub);
+            if (evalCallback != null) {
+                p.set(ADDRESS, Layouts.offset(Layouts.CONTEXT_PARAMS, "cb_eval"), evalCallback.apply(arena));
+            }
             LlamaLog.clearRecent();
             this.ctx = Llama.initFromModel(model.handle(), p);
             if (ctx.equals(MemorySegment.NULL)) {

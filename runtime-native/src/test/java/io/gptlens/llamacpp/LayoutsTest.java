@@ -29,7 +29,10 @@ class LayoutsTest {
     Path dir;
 
     private static final List<StructLayout> STRUCTS = List.of(Layouts.MODEL_PARAMS, Layouts.CONTEXT_PARAMS, Layouts.BATCH,
-            Layouts.TOKEN_DATA, Layouts.TOKEN_DATA_ARRAY, Layouts.QUANTIZE_PARAMS, Layouts.GGML_TYPE_TRAITS);
+            Layouts.TOKEN_DATA, Layouts.TOKEN_DATA_ARRAY, Layouts.QUANTIZE_PARAMS, Layouts.GGML_TYPE_TRAITS, Layouts.GGML_TENSOR_HEAD);
+
+    /** Layouts that describe only the head of a larger struct: offsets are checked, not the size. */
+    private static final java.util.Set<String> PARTIAL = java.util.Set.of("ggml_tensor");
 
     @Test
     void everyStructSizeAndFieldOffsetMatchesTheHeader() throws Exception {
@@ -38,8 +41,10 @@ class LayoutsTest {
         Map<String, Long> expected = new LinkedHashMap<>();
         for (StructLayout s : STRUCTS) {
             String name = s.name().orElseThrow();
-            c.append("  printf(\"%s sizeof %zu\\n\", \"").append(name).append("\", sizeof(struct ").append(name).append("));\n");
-            expected.put(name + " sizeof", s.byteSize());
+            if (!PARTIAL.contains(name)) {
+                c.append("  printf(\"%s sizeof %zu\\n\", \"").append(name).append("\", sizeof(struct ").append(name).append("));\n");
+                expected.put(name + " sizeof", s.byteSize());
+            }
             for (MemoryLayout m : s.memberLayouts()) {
                 if (m instanceof PaddingLayout) {
                     continue;

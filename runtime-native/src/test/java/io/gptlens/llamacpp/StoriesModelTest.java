@@ -197,4 +197,53 @@ class StoriesModelTest {
         assertEquals(model.tiedEmbeddings(), gguf.tensor("output.weight").isEmpty());
         assertEquals(64, model.unembeddingRow(511).length);
     }
+
+    @Test
+    void internalsAttentionIsCausalAndResidualHasTheEmbeddingWidth() {
+        int[] prompt = model.tokenizer().encode("Once upon a time", true, false);
+        var in = model.internals(prompt);
+        assertEquals(5, in.attention().size());
+        assertEquals(5, in.residual().size());
+        for (float[][][] layer : in.attention()) {
+            assertEquals(8, layer.length);
+            for (float[][] head : layer) {
+                for (int q = 0; q < prompt.length; q++) {
+                    double sum = 0;
+                    for (int k = 0; k < prompt.length; k++) {
+                        if (k > q) {
+                            assertEquals(0f, head[q][k], "causal mask at q=" + q + " k=" + k);
+                        }
+                        sum += head[q][k];
+                    }
+                    assertEquals(1.0, sum, 1e-4);
+                }
+                assertEquals(1f, head[0][0], 1e-6f);
+            }
+        }
+        for (float[][] r : in.residual()) {
+            assertEquals(prompt.length, r.length);
+            assertEquals(64, r[0].length);
+        }
+        // the stream after the last layer, through the final norm and W_U, gives the logits the model outputs
+        try (Session s = model.newSession(SessionOptions.defaults().withContextLength(64))) {
+            s.evaluate(Batch.of(prompt, 0, 0));
+            float[] logits = s.logits(-1);
+            float[] last = in.residual().getLast()[prompt.length - 1];
+            var gguf = ((LlamaModel) model).gguf();
+            float[] norm = gguf.row(gguf.tensor("output_norm.weight").orElseThrow(), 0);
+            double ms = 0;
+            for (float x : last) {
+                ms += x * x;
+            }
+            double scale = 1 / Math.sqrt(ms / last.length + 1e-5);
+            for (int t : new int[]{0, 13, 432, 511}) {
+                float[] w = model.unembeddingRow(t);
+                double dot = 0;
+                for (int i = 0; i < last.length; i++) {
+                    dot += last[i] * scale * norm[i] * w[i];
+                }
+                assertEquals(logits[t], dot, 1e-3, "logit of token " + t);
+            }
+        }
+    }
 }

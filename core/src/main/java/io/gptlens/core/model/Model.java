@@ -38,6 +38,17 @@ public interface Model extends AutoCloseable {
     /** True if the model has no separate output matrix, so W_U = W_E. */
     boolean tiedEmbeddings();
 
+    /**
+     * Runs the model over a prompt and captures its internals: attention probabilities and the
+     * residual stream of every layer.
+     *
+     * @throws UnsupportedOperationException if the backend cannot capture them
+     * @throws IllegalArgumentException      for invalid tokens or a prompt longer than the backend allows
+     */
+    default Internals internals(int[] tokens) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot capture internals");
+    }
+
     @Override
     void close();
 }

@@ -148,6 +148,15 @@ public final class Layouts {
             ADDRESS.withName("from_float_ref")
     ).withName("ggml_type_traits");
 
+    /** The head of {@code struct ggml_tensor} up to {@code ne} (from {@code ggml.h}). */
+    public static final StructLayout GGML_TENSOR_HEAD = structLayout(
+            JAVA_INT.withName("type"),
+            paddingLayout(4),
+            ADDRESS.withName("buffer"),
+            MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("ne"),
+            MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("nb")
+    ).withName("ggml_tensor");
+
     /** Bytes reserved for {@code struct ggml_threadpool_params} (528 in this version; filled by {@code ggml_threadpool_params_init}). */
     public static final long THREADPOOL_PARAMS_SIZE = 528;
 

@@ -122,6 +122,8 @@ public final class Llama {
     public static final MethodHandle GGML_BACKEND_REG_GET_PROC_ADDRESS = h("ggml_backend_reg_get_proc_address", ADDRESS, ADDRESS, ADDRESS);
     public static final MethodHandle GGML_BACKEND_TENSOR_GET = h("ggml_backend_tensor_get", null, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
     public static final MethodHandle GGML_NBYTES = h("ggml_nbytes", JAVA_LONG, ADDRESS);
+    public static final MethodHandle GGML_GET_NAME = h("ggml_get_name", ADDRESS, ADDRESS);
+    public static final MethodHandle GGML_IS_CONTIGUOUS = h("ggml_is_contiguous", JAVA_BOOLEAN, ADDRESS);
 
     /** Wraps a Throwable from {@code invokeExact} (only errors from the JVM side can occur). */
     static RuntimeException rethrow(Throwable t) {
@@ -325,6 +327,14 @@ public final class Llama {
 
     public static long nbytes(MemorySegment tensor) {
         try { return (long) GGML_NBYTES.invokeExact(tensor); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static String tensorName(MemorySegment tensor) {
+        try { return NativeLibrary.string((MemorySegment) GGML_GET_NAME.invokeExact(tensor)); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static boolean isContiguous(MemorySegment tensor) {
+        try { return (boolean) GGML_IS_CONTIGUOUS.invokeExact(tensor); } catch (Throwable t) { throw rethrow(t); }
     }
 
     /** A downcall handle for a function pointer obtained at run time. */
