@@ -100,4 +100,18 @@ class TokenizerVectorsTest {
             assertEquals(io.gptlens.core.tokenizer.TokenType.BYTE, t.type(13));
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void tokenizerProviderIsFoundByNameAndAgreesWithTheVectors() throws Exception {
+        var providers = io.gptlens.core.plugin.NamedProviders.load(io.gptlens.core.tokenizer.TokenizerProvider.class, getClass().getClassLoader());
+        Path v = TestFiles.llamaSource().resolve("models/ggml-vocab-gpt-2.gguf");
+        try (var f = io.gptlens.core.gguf.GgufFile.open(v)) {
+            var p = providers.get("llama.cpp");
+            assertTrue(p.supports(f));
+            Tokenizer t = p.create(f);
+            for (var e : read(v).entrySet()) {
+                assertArrayEquals(e.getValue(), t.encode(e.getKey(), false, false), e.getKey());
+            }
+        }
+    }
 }
