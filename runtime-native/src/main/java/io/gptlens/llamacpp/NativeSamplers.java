@@ -105,16 +105,34 @@ public final class NativeSamplers {
         }
     }
 
-    private static final class NativeSampler implements Sampler {
-        private final Handle h;
+    /** What native reshaping and picking stages share: the handle and the optional hooks. */
+    private abstract static class NativeStage {
+        final Handle h;
 
-        NativeSampler(Handle h) {
+        NativeStage(Handle h) {
             this.h = h;
         }
 
-        @Override
         public String name() {
             return h.name;
+        }
+
+        public void accept(int token) {
+            Llama.samplerAccept(h.get(), token);
+        }
+
+        public void reset() {
+            Llama.samplerReset(h.get());
+        }
+
+        public void close() {
+            h.close();
+        }
+    }
+
+    private static final class NativeSampler extends NativeStage implements Sampler {
+        NativeSampler(Handle h) {
+            super(h);
         }
 
         @Override
@@ -123,36 +141,14 @@ public final class NativeSamplers {
         }
 
         @Override
-        public void accept(int token) {
-            Llama.samplerAccept(h.get(), token);
-        }
-
-        @Override
-        public void reset() {
-            Llama.samplerReset(h.get());
-        }
-
-        @Override
         public Sampler copy() {
             return new NativeSampler(h.copy());
         }
-
-        @Override
-        public void close() {
-            h.close();
-        }
     }
 
-    private static final class NativePicker implements Picker {
-        private final Handle h;
-
+    private static final class NativePicker extends NativeStage implements Picker {
         NativePicker(Handle h) {
-            this.h = h;
-        }
-
-        @Override
-        public String name() {
-            return h.name;
+            super(h);
         }
 
         @Override
@@ -165,23 +161,8 @@ public final class NativeSamplers {
         }
 
         @Override
-        public void accept(int token) {
-            Llama.samplerAccept(h.get(), token);
-        }
-
-        @Override
-        public void reset() {
-            Llama.samplerReset(h.get());
-        }
-
-        @Override
         public Picker copy() {
             return new NativePicker(h.copy());
-        }
-
-        @Override
-        public void close() {
-            h.close();
         }
     }
 
