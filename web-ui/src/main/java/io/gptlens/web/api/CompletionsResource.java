@@ -18,6 +18,7 @@ import io.gptlens.core.sampling.StageSpec;
 import io.gptlens.web.config.GptLensConfig;
 import io.gptlens.web.models.LoadedModel;
 import io.gptlens.web.models.ModelRegistry;
+import io.gptlens.web.sampling.SamplerRegistry;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -60,11 +61,11 @@ public class CompletionsResource {
     private final ObjectMapper json;
     private final NamedProviders<SamplerProvider> samplers;
 
-    public CompletionsResource(ModelRegistry registry, GptLensConfig config, ObjectMapper json) {
+    public CompletionsResource(ModelRegistry registry, GptLensConfig config, ObjectMapper json, SamplerRegistry samplerRegistry) {
         this.registry = registry;
         this.config = config;
         this.json = json;
-        this.samplers = NamedProviders.load(SamplerProvider.class, Thread.currentThread().getContextClassLoader());
+        this.samplers = samplerRegistry.providers();
     }
 
     /** One stage of a custom chain. */

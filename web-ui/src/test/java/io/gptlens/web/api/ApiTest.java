@@ -62,6 +62,28 @@ class ApiTest {
     }
 
     @Test
+    void listsSamplersWithTheirParameters() {
+        given().get("/api/samplers").then().statusCode(200)
+                .body("name", hasItem("top-p")).body("name", hasItem("llama.top-k")).body("name", hasItem("mirostat-v2"))
+                .body("find { it.name == 'top-p' }.kind", equalTo("sampler"))
+                .body("find { it.name == 'greedy' }.kind", equalTo("picker"))
+                .body("find { it.name == 'top-p' }.params[0].name", equalTo("p"))
+                .body("find { it.name == 'top-p' }.params[0].max", equalTo(1.0f));
+    }
+
+    @Test
+    void nativeAndJavaStagesMixInOneChain() {
+        String greedy = given().contentType(ContentType.JSON).body(Map.of("prompt", "Once upon a time", "max_tokens", 10, "temperature", 0))
+                .post("/v1/completions").then().statusCode(200).extract().path("choices[0].text");
+        // native top-k 1 leaves only the argmax, so the chain must reproduce greedy decoding
+        given().contentType(ContentType.JSON).body(Map.of("prompt", "Once upon a time", "max_tokens", 10, "seed", 5,
+                        "samplers", List.of(Map.of("name", "llama.top-k", "params", Map.of("k", 1)), Map.of("name", "min-p"),
+                                Map.of("name", "llama.dist"))))
+                .post("/v1/completions").then().statusCode(200)
+                .body("choices[0].text", equalTo(greedy));
+    }
+
+    @Test
     void tokenizeAndDetokenize() {
         given().contentType(ContentType.JSON).body(Map.of("content", "Once upon a time", "add_special", true))
                 .post("/tokenize").then().statusCode(200).body("tokens", equalTo(List.of(1, 403, 407, 261, 378)));
