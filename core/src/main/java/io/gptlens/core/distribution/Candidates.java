@@ -112,26 +112,29 @@ public final class Candidates {
         return probsValid;
     }
 
-    /** Sorts entries by descending logit (ties: lower id first); stable for equal keys. */
+    /**
+     * Sorts entries by descending logit; entries with equal logits keep their current order.
+     * O(n log n) on primitive keys, no boxing (a 152k vocabulary sorts in a few milliseconds).
+     */
     public void sort() {
         if (sortedByLogit) {
             return;
         }
-        Integer[] order = new Integer[size];
+        long[] keys = new long[size];
         for (int i = 0; i < size; i++) {
-            order[i] = i;
+            int bits = Float.floatToIntBits(logits[i]);
+            int ordered = bits ^ ((bits >> 31) & 0x7FFFFFFF); // signed order of these ints = order of the floats
+            keys[i] = ((long) ~ordered << 32) | i;             // ~ reverses it: descending logits, then position
         }
-        Arrays.sort(order, (a, b) -> {
-            int c = Float.compare(logits[b], logits[a]);
-            return c != 0 ? c : Integer.compare(ids[a], ids[b]);
-        });
+        java.util.Arrays.sort(keys);
         int[] ni = new int[size];
         float[] nl = new float[size];
         float[] np = new float[size];
-        for (int i = 0; i < size; i++) {
-            ni[i] = ids[order[i]];
-            nl[i] = logits[order[i]];
-            np[i] = probs[order[i]];
+        for (int k = 0; k < size; k++) {
+            int i = (int) keys[k];
+            ni[k] = ids[i];
+            nl[k] = logits[i];
+            np[k] = probs[i];
         }
         System.arraycopy(ni, 0, ids, 0, size);
         System.arraycopy(nl, 0, logits, 0, size);
@@ -140,29 +143,104 @@ public final class Candidates {
     }
 
     /**
-     * Sorts by descending logit and sets probabilities to the softmax of the logits, computed in
-     * double precision with the maximum subtracted first, so no logit overflows. Entries whose logit
-     * is -infinity get probability 0.
+     * Keeps the {@code k} entries with the largest logits, sorted descending, in O(n) selection plus
+     * O(k log k) sorting (llama.cpp's top-k does the same work with a partial sort). Of entries tied
+     * at the k-th logit, those first in the current order are kept.
+     */
+    public void keepTopK(int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("Must keep at least one candidate, asked for " + k);
+        }
+        if (k >= size) {
+            sort();
+            return;
+        }
+        float[] tmp = java.util.Arrays.copyOf(logits, size);
+        float kth = select(tmp, size - k);
+        int above = 0;
+        for (int i = 0; i < size; i++) {
+            if (logits[i] > kth) {
+                above++;
+            }
+        }
+        int tiesWanted = k - above;
+        int w = 0;
+        for (int r = 0; r < size; r++) {
+            float l = logits[r];
+            if (l > kth || (l == kth && tiesWanted-- > 0)) {
+                ids[w] = ids[r];
+                logits[w] = logits[r];
+                probs[w] = probs[r];
+                w++;
+            }
+        }
+        size = w;
+        probsValid = false;
+        sortedByLogit = false;
+        sort();
+    }
+
+    /** The element that would stand at index {@code n} if {@code a} were sorted ascending (quickselect; reorders {@code a}). */
+    private static float select(float[] a, int n) {
+        int lo = 0;
+        int hi = a.length - 1;
+        java.util.Random rnd = new java.util.Random(a.length);
+        while (lo < hi) {
+            float pivot = a[lo + rnd.nextInt(hi - lo + 1)];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (Float.compare(a[i], pivot) < 0) {
+                    i++;
+                }
+                while (Float.compare(a[j], pivot) > 0) {
+                    j--;
+                }
+                if (i <= j) {
+                    float t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (n <= j) {
+                hi = j;
+            } else if (n >= i) {
+                lo = i;
+            } else {
+                return a[n];
+            }
+        }
+        return a[n];
+    }
+
+    /**
+     * Sets probabilities to the softmax of the logits, computed in double precision with the
+     * maximum subtracted first, so no logit overflows. The order of entries is unchanged (call
+     * {@link #sort()} first where order matters). Entries whose logit is -infinity get probability 0.
      *
      * @throws IllegalStateException if every logit is -infinity or any is NaN
      */
     public void softmax() {
-        sort();
-        double max = logits[0];
-        if (Double.isNaN(max) || max == Double.NEGATIVE_INFINITY) {
-            throw new IllegalStateException("Cannot take the softmax: the largest logit is " + max);
-        }
-        double sum = 0;
-        double[] e = new double[size];
+        double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < size; i++) {
             if (Float.isNaN(logits[i])) {
                 throw new IllegalStateException("Logit of token " + ids[i] + " is NaN");
             }
-            e[i] = Math.exp(logits[i] - max);
-            sum += e[i];
+            max = Math.max(max, logits[i]);
+        }
+        if (max == Double.NEGATIVE_INFINITY) {
+            throw new IllegalStateException("Cannot take the softmax: every logit is -infinity");
+        }
+        double sum = 0;
+        for (int i = 0; i < size; i++) {
+            double e = Math.exp(logits[i] - max);
+            probs[i] = (float) e;
+            sum += e;
         }
         for (int i = 0; i < size; i++) {
-            probs[i] = (float) (e[i] / sum);
+            probs[i] = (float) (probs[i] / sum);
         }
         probsValid = true;
     }

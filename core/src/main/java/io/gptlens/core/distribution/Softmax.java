@@ -59,6 +59,37 @@ public final class Softmax {
     }
 
     /**
+     * {@code log(sum_j exp(l_j))} at temperature 1, computed safely (maximum first): with it,
+     * {@code log p_i = l_i - logSumExp} and {@code p_i = exp(l_i - logSumExp)} for any single token,
+     * without a vocabulary-sized array.
+     *
+     * @throws IllegalArgumentException for empty logits, NaN, or all -infinity
+     */
+    public static double logSumExp(float[] logits) {
+        if (logits.length == 0) {
+            throw new IllegalArgumentException("No logits");
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < logits.length; i++) {
+            if (Float.isNaN(logits[i])) {
+                throw new IllegalArgumentException("Logit " + i + " is NaN");
+            }
+            max = Math.max(max, logits[i]);
+        }
+        if (max == Double.NEGATIVE_INFINITY) {
+            throw new IllegalArgumentException("Every logit is -infinity");
+        }
+        if (max == Double.POSITIVE_INFINITY) {
+            return max;
+        }
+        double sum = 0;
+        for (float l : logits) {
+            sum += Math.exp(l - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    /**
      * Natural-log probabilities at temperature {@code t}: {@code (l_i - max)/T - log(sum)}, exact
      * even where {@code p_i} underflows to 0. At {@code T = 0}: 0 for the argmax, -infinity elsewhere.
      */

@@ -35,6 +35,15 @@ public final class TopN {
         if (logits.length != probs.length) {
             throw new IllegalArgumentException("logits and probabilities differ in length: " + logits.length + " vs " + probs.length);
         }
+        List<Entry> out = new ArrayList<>();
+        for (int i : indices(logits, n)) {
+            out.add(new Entry(i, logits[i], probs[i], logprobs != null ? logprobs[i] : Math.log(probs[i])));
+        }
+        return out;
+    }
+
+    /** Indices of the {@code n} largest logits, descending (ties: lower index first). */
+    private static int[] indices(float[] logits, int n) {
         int k = Math.max(0, Math.min(n, logits.length));
         PriorityQueue<Integer> heap = new PriorityQueue<>((a, b) -> {
             int c = Double.compare(logits[a], logits[b]);
@@ -43,20 +52,28 @@ public final class TopN {
         for (int i = 0; i < logits.length && k > 0; i++) {
             if (heap.size() < k) {
                 heap.add(i);
-            } else {
-                int worst = heap.peek();
-                if (logits[i] > logits[worst]) {
-                    heap.poll();
-                    heap.add(i);
-                }
+            } else if (logits[i] > logits[heap.peek()]) {
+                heap.poll();
+                heap.add(i);
             }
         }
-        List<Entry> out = new ArrayList<>(heap.size());
-        while (!heap.isEmpty()) {
-            int i = heap.poll();
-            out.add(new Entry(i, logits[i], probs[i], logprobs != null ? logprobs[i] : Math.log(probs[i])));
+        int[] out = new int[heap.size()];
+        for (int j = out.length - 1; j >= 0; j--) {
+            out[j] = heap.poll();
         }
-        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /**
+     * The {@code n} most probable tokens at temperature 1, with probabilities from
+     * {@link Softmax#logSumExp}: {@code logprob = logit - logSumExp}.
+     */
+    public static List<Entry> of(float[] logits, double logSumExp, int n) {
+        List<Entry> out = new ArrayList<>();
+        for (int i : indices(logits, n)) {
+            double lp = logits[i] - logSumExp;
+            out.add(new Entry(i, logits[i], Math.exp(lp), lp));
+        }
         return out;
     }
 

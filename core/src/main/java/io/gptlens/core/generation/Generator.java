@@ -85,8 +85,7 @@ public final class Generator {
                 break;
             }
             float[] logits = session.logits(-1);
-            double[] probs = Softmax.probabilities(logits, 1);
-            double[] logprobs = Softmax.logProbabilities(logits, 1);
+            double logSumExp = Softmax.logSumExp(logits);
             Candidates candidates = Candidates.fromLogits(logits);
             int token = chain.sample(candidates);
             chain.accept(token);
@@ -99,10 +98,11 @@ public final class Generator {
             }
             Piece piece = tokenizer.piece(token, false);
             String delta = text.add(piece.bytes());
-            List<TopN.Entry> alts = TopN.of(logits, probs, logprobs, request.topN());
+            List<TopN.Entry> alts = request.topN() > 0 ? TopN.of(logits, logSumExp, request.topN()) : List.of();
+            double logprob = logits[token] - logSumExp;
             long now = System.nanoTime();
-            listener.accept(new TokenEvent(generated.size() - 1, pos, token, piece, delta, logits[token], probs[token],
-                    logprobs[token], sampledP, alts, now - stepStart));
+            listener.accept(new TokenEvent(generated.size() - 1, pos, token, piece, delta, logits[token], Math.exp(logprob),
+                    logprob, sampledP, alts, now - stepStart));
             stepStart = now;
             if (text.stopped()) {
                 reason = StopReason.STOP_STRING;

@@ -14,8 +14,10 @@ public final class GreedyPicker implements Picker {
 
     @Override
     public int pick(Candidates c) {
-        c.softmax();
-        return c.id(0);
+        int best = c.argmax();
+        int id = c.id(best);
+        c.select(best); // the chosen token, with probability 1 in the final distribution
+        return id;
     }
 
     @Override

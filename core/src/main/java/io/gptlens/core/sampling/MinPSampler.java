@@ -30,6 +30,7 @@ public final class MinPSampler implements Sampler {
         if (p <= 0) {
             return;
         }
+        c.sort();
         c.softmax();
         double threshold = p * c.p(0);
         int keep = 0;

@@ -52,6 +52,7 @@ public final class MirostatPicker implements Picker {
     @Override
     public int pick(Candidates c) {
         int nVocab = c.size();
+        c.sort();
         c.softmax();
         double sumTiBi = 0;
         double sumTiSq = 0;

@@ -47,6 +47,7 @@ public final class MirostatV2Picker implements Picker {
 
     @Override
     public int pick(Candidates c) {
+        c.sort();
         c.softmax();
         int keep = 0;
         while (keep < c.size() && -Math.log(c.p(keep)) / Math.log(2) <= mu) {

@@ -32,8 +32,7 @@ public final class TemperatureSampler implements Sampler {
             return;
         }
         if (t <= 0) {
-            int best = c.argmax();
-            c.select(best);
+            c.select(c.argmax());
             return;
         }
         c.scaleLogits(t);

@@ -27,8 +27,7 @@ public final class TopKSampler implements Sampler {
         if (k <= 0 || k >= c.size()) {
             return;
         }
-        c.sort();
-        c.truncate(k);
+        c.keepTopK(k);
     }
 
     @Override

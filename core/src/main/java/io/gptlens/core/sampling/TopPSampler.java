@@ -30,6 +30,7 @@ public final class TopPSampler implements Sampler {
         if (p >= 1) {
             return;
         }
+        c.sort();
         c.softmax();
         double cum = 0;
         int last = c.size();

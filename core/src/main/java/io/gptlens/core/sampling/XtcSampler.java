@@ -49,6 +49,7 @@ public final class XtcSampler implements Sampler {
         if (rng.nextDouble() > probability) {
             return;
         }
+        c.sort();
         c.softmax();
         int lastAbove = 0;
         for (int i = 0; i < c.size(); i++) {

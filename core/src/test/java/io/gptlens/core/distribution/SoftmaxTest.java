@@ -95,6 +95,7 @@ class SoftmaxTest {
     void candidatesSoftmaxMatchesSoftmax() {
         float[] l = vocab(1000, 3, 4);
         Candidates c = Candidates.fromLogits(l);
+        c.sort();
         c.softmax();
         double[] p = Softmax.probabilities(l, 1);
         double s = 0;
@@ -106,5 +107,45 @@ class SoftmaxTest {
             }
         }
         assertEquals(1, s, 1e-5);
+    }
+
+    @Test
+    void logSumExpGivesTheSameProbabilities() {
+        float[] l = vocab(50_000, 9, 5);
+        double lse = Softmax.logSumExp(l);
+        double[] p = Softmax.probabilities(l, 1);
+        for (int i = 0; i < l.length; i += 997) {
+            assertEquals(p[i], Math.exp(l[i] - lse), 1e-12);
+        }
+        var a = TopN.of(l, p, null, 7);
+        var b = TopN.of(l, lse, 7);
+        for (int i = 0; i < 7; i++) {
+            assertEquals(a.get(i).id(), b.get(i).id());
+            assertEquals(a.get(i).p(), b.get(i).p(), 1e-12);
+        }
+    }
+
+    @Test
+    void keepTopKSelectsExactlyTheKLargestWithTies() {
+        java.util.Random r = new java.util.Random(4);
+        for (int round = 0; round < 50; round++) {
+            int n = 1 + r.nextInt(3000);
+            float[] l = new float[n];
+            for (int i = 0; i < n; i++) {
+                l[i] = r.nextInt(40); // many ties
+            }
+            int k = 1 + r.nextInt(n);
+            Candidates c = Candidates.fromLogits(l);
+            c.keepTopK(k);
+            Candidates d = Candidates.fromLogits(l);
+            d.sort();
+            d.truncate(k);
+            assertEquals(k, c.size());
+            assertTrue(c.isSorted());
+            float[] a = c.logits();
+            float[] b = d.logits();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(b, a);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(d.ids(), c.ids(), "ties keep the lower position first");
+        }
     }
 }

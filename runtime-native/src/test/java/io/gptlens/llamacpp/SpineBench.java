@@ -1,0 +1,140 @@
+package io.gptlens.llamacpp;
+
+import io.gptlens.core.distribution.Candidates;
+import io.gptlens.core.distribution.Softmax;
+import io.gptlens.core.distribution.TopN;
+import io.gptlens.core.generation.GenerationRequest;
+import io.gptlens.core.generation.Generator;
+import io.gptlens.core.gguf.GgufFile;
+import io.gptlens.core.model.Batch;
+import io.gptlens.core.model.LoadOptions;
+import io.gptlens.core.model.Model;
+import io.gptlens.core.model.Session;
+import io.gptlens.core.model.SessionOptions;
+import io.gptlens.core.plugin.NamedProviders;
+import io.gptlens.core.sampling.GreedyPicker;
+import io.gptlens.core.sampling.SamplerChain;
+import io.gptlens.core.sampling.SamplerChains;
+import io.gptlens.core.sampling.SamplerProvider;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.LongSupplier;
+
+/**
+ * Prints the spine's speed figures: softmax and sampler chains over a 152k vocabulary, GGUF open and
+ * preflight cost, and prompt/generation throughput with the real llama.cpp. Run with
+ * {@code ./mvnw -q -pl core,runtime-native -am install -DskipTests && ./mvnw -q -pl runtime-native exec:exec@bench}.
+ * Each figure is the median of several timed repetitions after warm-up.
+ */
+public final class SpineBench {
+
+    private SpineBench() {
+    }
+
+    private static double medianMillis(int warmup, int reps, LongSupplier run) {
+        for (int i = 0; i < warmup; i++) {
+            run.getAsLong();
+        }
+        double[] t = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            run.getAsLong();
+            t[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(t);
+        return t[reps / 2];
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.println("GPTLens spine benchmark; " + Runtime.getRuntime().availableProcessors() + " CPUs; Java " + Runtime.version());
+        System.out.println("llama.cpp: " + LlamaLibrary.systemInfo().strip());
+        Random r = new Random(1);
+        float[] logits = new float[152_064];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) (r.nextGaussian() * 3);
+        }
+        System.out.printf("softmax, 152064 logits, T=0.7:                 %8.3f ms%n",
+                medianMillis(20, 51, () -> (long) Softmax.probabilities(logits, 0.7)[0]));
+        System.out.printf("log-softmax + top-5, 152064 logits:            %8.3f ms%n",
+                medianMillis(20, 51, () -> TopN.of(logits, Softmax.probabilities(logits, 1), Softmax.logProbabilities(logits, 1), 5).size()));
+        var providers = NamedProviders.load(SamplerProvider.class, SpineBench.class.getClassLoader());
+        for (String chain : List.of("greedy", "top-p .95 > dist (full sort)", "top-k 40 > top-p .95 > min-p .05 > temperature .8 > dist", "llama: top-k 40 > top-p .95 > min-p .05 > temperature .8 > dist")) {
+            var specs = chain.equals("greedy") ? SamplerChains.standard(0, 0, 1, 0, 1)
+                    : chain.startsWith("top-p") ? SamplerChains.standard(1, 0, 0.95, 0, 1)
+                    : chain.startsWith("llama") ? List.of(io.gptlens.core.sampling.StageSpec.of("llama.top-k", "k", 40),
+                    io.gptlens.core.sampling.StageSpec.of("llama.top-p", "p", 0.95), io.gptlens.core.sampling.StageSpec.of("llama.min-p", "p", 0.05),
+                    io.gptlens.core.sampling.StageSpec.of("llama.temperature", "t", 0.8), io.gptlens.core.sampling.StageSpec.of("llama.dist"))
+                    : SamplerChains.standard(0.8, 40, 0.95, 0.05, 1);
+            try (SamplerChain c = SamplerChains.build(providers, specs, 1)) {
+                System.out.printf("sample %-58s %8.3f ms%n", chain + ":", medianMillis(10, 31, () -> c.sample(Candidates.fromLogits(logits))));
+            }
+        }
+        Path stories = Path.of(System.getProperty("gptlens.shared.dir", "../shared"), "models", "stories260K.gguf");
+        if (!Files.exists(stories)) {
+            System.out.println("(stories260K.gguf not found at " + stories + ": model figures skipped)");
+            return;
+        }
+        System.out.printf("GgufFile.open + GgufModelCheck, stories260K:   %8.3f ms%n", medianMillis(3, 11, () -> {
+            try (GgufFile f = GgufFile.open(stories)) {
+                return io.gptlens.core.gguf.GgufModelCheck.problems(f).size();
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }));
+        System.out.printf("preflight (child JVM), stories260K:            %8.3f ms%n", medianMillis(1, 5, () -> {
+            try {
+                LlamaPreflight.check(stories, false);
+                return 0;
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }));
+        Path dir = Files.createTempDirectory("gptlens-bench");
+        Path f32 = dir.resolve("random-256.gguf");
+        TestFiles.randomLlama(stories, f32, 256, 768, 4, 4, 3);
+        Path q4 = dir.resolve("random-256-q4_k.gguf");
+        LlamaQuantizer.quantize(f32, q4, LlamaQuantizer.FileType.Q4_K_M, 2);
+        for (Path p : List.of(stories, f32, q4)) {
+            bench(p);
+        }
+    }
+
+    private static void bench(Path file) throws Exception {
+        System.setProperty("gptlens.preflight", "false");
+        try (Model m = new LlamaBackend().load(file, LoadOptions.defaults(), null)) {
+            String name = file.getFileName().toString();
+            int[] prompt = new int[128];
+            for (int i = 0; i < prompt.length; i++) {
+                prompt[i] = 1 + (i * 37) % (m.info().vocabularySize() - 1);
+            }
+            try (Session s = m.newSession(SessionOptions.defaults().withContextLength(1024))) {
+                double ms = medianMillis(2, 7, () -> {
+                    s.removeTokens(0, -1, -1);
+                    s.evaluate(Batch.of(prompt, 0, 0));
+                    return 0;
+                });
+                System.out.printf("%-22s prompt 128 tokens:    %8.1f tokens/s%n", name, 128 / (ms / 1000));
+                double raw = medianMillis(1, 5, () -> {
+                    s.removeTokens(0, -1, -1);
+                    s.evaluate(Batch.of(new int[]{1}, 0, 0));
+                    for (int i = 1; i < 200; i++) {
+                        s.logits(-1);
+                        s.evaluate(Batch.of(new int[]{prompt[i % 128]}, i, 0));
+                    }
+                    return 0;
+                });
+                System.out.printf("%-22s decode loop, 200 tok: %8.1f tokens/s (evaluate + logits copy)%n", name, 200 / (raw / 1000));
+            }
+            try (Session s = m.newSession(SessionOptions.defaults().withContextLength(1024));
+                 SamplerChain chain = new SamplerChain(List.of(), new GreedyPicker())) {
+                double ms = medianMillis(1, 5, () -> new Generator(s, m.tokenizer())
+                        .generate(new GenerationRequest("Once upon a time", 200, List.of(), true, true, 5, 0), chain, e -> { }).tokens().length);
+                System.out.printf("%-22s Generator, 200 tok:   %8.1f tokens/s (with softmax, log-probs, top-5, events)%n", name, 200 / (ms / 1000));
+            }
+        }
+    }
+}
