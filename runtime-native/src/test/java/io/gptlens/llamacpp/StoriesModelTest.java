@@ -246,4 +246,27 @@ class StoriesModelTest {
             }
         }
     }
+
+    @Test
+    void sequenceCacheEvaluatesOnlyWhatDiffers() {
+        try (Session s = model.newSession(SessionOptions.defaults().withContextLength(128))) {
+            var cache = new io.gptlens.core.generation.SequenceCache(s, 0);
+            int[] prompt = {1, 403, 407, 261, 378};
+            float[] a = cache.sync(prompt);
+            assertEquals(5, cache.lastEvaluated());
+            float[] b = cache.append(432);
+            assertEquals(1, cache.lastEvaluated());
+            float[] branch = cache.sync(new int[]{1, 403, 407, 261, 378, 11});
+            assertEquals(1, cache.lastEvaluated(), "the branch reuses the 5 cached tokens");
+            assertArrayEquals(a, cache.sync(prompt), 1e-4f);
+            assertEquals(1, cache.lastEvaluated(), "going back re-evaluates only the last token");
+            try (Session fresh = model.newSession(SessionOptions.defaults().withContextLength(128))) {
+                fresh.evaluate(Batch.of(new int[]{1, 403, 407, 261, 378, 11}, 0, 0));
+                assertArrayEquals(fresh.logits(-1), branch, 1e-4f);
+                fresh.removeTokens(0, -1, -1);
+                fresh.evaluate(Batch.of(new int[]{1, 403, 407, 261, 378, 432}, 0, 0));
+                assertArrayEquals(fresh.logits(-1), b, 1e-4f);
+            }
+        }
+    }
 }
