@@ -47,7 +47,7 @@ public final class SamplerChains {
 
     /**
      * llama.cpp's default order for the common settings: top-k, top-p, min-p, temperature, then
-     * dist. Stages that would be no-ops are left out; temperature 0 gives greedy.
+     * dist. Stages that would be no-ops are left out; temperature 0 gives temperature 0 then greedy.
      *
      * @param temperature >= 0
      * @param topK        0 = off
@@ -69,7 +69,8 @@ public final class SamplerChains {
             throw new IllegalArgumentException("min_p must be in [0, 1], got " + minP);
         }
         if (temperature == 0) {
-            return List.of(StageSpec.of("greedy"));
+            // temperature 0 keeps only the argmax (so a preview shows all mass there); greedy picks it
+            return List.of(StageSpec.of("temperature", "t", 0.0), StageSpec.of("greedy"));
         }
         List<StageSpec> out = new ArrayList<>();
         if (topK > 0) {

@@ -158,6 +158,24 @@ public class ModelRegistry {
         return true;
     }
 
+    private final Map<Path, String> hashes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The sha256 of a model's file (hex), computed once per file (it reads the whole file). */
+    public String sha256(LoadedModel m) {
+        return hashes.computeIfAbsent(m.path(), p -> {
+            try (var in = Files.newInputStream(p)) {
+                var md = java.security.MessageDigest.getInstance("SHA-256");
+                byte[] buf = new byte[1 << 20];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    md.update(buf, 0, n);
+                }
+                return java.util.HexFormat.of().formatHex(md.digest());
+            } catch (IOException | java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("Cannot hash " + p + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
     @PreDestroy
     void shutdown() {
         for (LoadedModel m : all()) {

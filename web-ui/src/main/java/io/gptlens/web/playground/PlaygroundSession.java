@@ -1,0 +1,249 @@
+package io.gptlens.web.playground;
+
+import io.gptlens.core.distribution.Candidates;
+import io.gptlens.core.distribution.Softmax;
+import io.gptlens.core.distribution.TopN;
+import io.gptlens.core.generation.SequenceCache;
+import io.gptlens.core.model.Session;
+import io.gptlens.core.model.SessionOptions;
+import io.gptlens.core.sampling.SamplerChain;
+import io.gptlens.core.sampling.StageSpec;
+import io.gptlens.core.tokenizer.Piece;
+import io.gptlens.core.tokenizer.TokenDisplay;
+import io.gptlens.core.tokenizer.Tokenizer;
+import io.gptlens.web.models.LoadedModel;
+import io.gptlens.web.models.ModelRegistry;
+import io.gptlens.web.sampling.SamplerRegistry;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * One browser tab's work on one model: its own llama.cpp context (KV cache), a thread that runs
+ * it, and the tree of runs. Generation, branching and replay run on that thread; listeners are
+ * called there and must hand results to the UI themselves.
+ *
+ * <p><b>Ownership:</b> owns the session; {@link #close()} stops a running generation and frees
+ * the context (the view calls it when the tab goes away). Thread-safe.
+ */
+public final class PlaygroundSession implements AutoCloseable {
+
+    /** Steps keep their full logits while the run's logits stay under this many floats (64 MiB). */
+    static final long MAX_KEPT_LOGITS = 16L << 20;
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final LoadedModel model;
+    private final ModelRegistry registry;
+    private final SamplerRegistry samplers;
+    private final ExecutorService worker;
+    private final AtomicBoolean cancel = new AtomicBoolean();
+    private final List<Run> runs = new ArrayList<>();
+    private final int contextLength;
+    private Session session;
+    private SequenceCache cache;
+    private boolean closed;
+
+    public PlaygroundSession(LoadedModel model, ModelRegistry registry, SamplerRegistry samplers, int contextLength) {
+        this.model = model;
+        this.registry = registry;
+        this.samplers = samplers;
+        this.contextLength = Math.min(contextLength, Math.max(16, model.model().info().contextLength()));
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "playground-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public LoadedModel model() {
+        return model;
+    }
+
+    public Tokenizer tokenizer() {
+        return model.model().tokenizer();
+    }
+
+    /** Tokens of context the session holds. */
+    public int contextLength() {
+        return contextLength;
+    }
+
+    /** The prompt's tokens (BOS added as the model asks; specials parsed). */
+    public int[] tokenize(String prompt) {
+        return tokenizer().encode(prompt, true, true);
+    }
+
+    /** All runs, oldest first. */
+    public synchronized List<Run> runs() {
+        return List.copyOf(runs);
+    }
+
+    /** The logits after {@code tokens} (for the distribution before anything is generated). */
+    public CompletableFuture<float[]> logitsAfter(int[] tokens) {
+        return CompletableFuture.supplyAsync(() -> cache().sync(tokens), worker);
+    }
+
+    /**
+     * Starts a run; {@code forced} tokens are taken before sampling starts (e.g. an alternative
+     * chosen for the first position). {@code onStep} is called for each token on the worker thread; the future
+     * completes with the run when it ends (stopped, finished or failed).
+     */
+    public CompletableFuture<Run> generate(int[] prompt, List<StageSpec> chain, long seed, int maxTokens, Consumer<Run> onStep, int[] forced) {
+        RunRecord record = new RunRecord(model.id(), "", prompt, forced, chain, seed, Math.max(maxTokens, forced.length));
+        return start(null, -1, record, onStep);
+    }
+
+    /**
+     * Branches {@code parent} at step {@code index}: the new run keeps the parent's steps before
+     * {@code index}, takes {@code token} there, and continues sampling. The shared prefix stays in
+     * the KV cache; only what differs is evaluated.
+     */
+    public CompletableFuture<Run> branch(Run parent, int index, int token, Consumer<Run> onStep) {
+        tokenizer().checkToken(token);
+        int[] prefix = Arrays.copyOf(parent.tokens(), index + 1);
+        prefix[index] = token;
+        RunRecord p = parent.record();
+        // the whole generated prefix, chosen token included, is forced: that makes the branch reproducible
+        RunRecord record = new RunRecord(p.modelId(), p.modelSha256(), p.promptTokens(), prefix, p.chain(), p.seed(),
+                Math.max(p.maxTokens(), index + 1));
+        return start(parent, index, record, onStep);
+    }
+
+    /** Runs {@code run}'s record again from scratch. */
+    public CompletableFuture<Run> replay(Run run, Consumer<Run> onStep) {
+        return start(run, -2, run.record(), onStep);
+    }
+
+    private synchronized CompletableFuture<Run> start(Run parent, int branchAt, RunRecord record, Consumer<Run> onStep) {
+        if (closed) {
+            throw new IllegalStateException("The playground session is closed");
+        }
+        cancel.set(false);
+        Run run = new Run(runs.size() + 1, branchAt == -2 ? null : parent, Math.max(-1, branchAt), record);
+        runs.add(run);
+        return CompletableFuture.supplyAsync(() -> {
+            execute(run, onStep);
+            return run;
+        }, worker);
+    }
+
+    /** Stops the running generation at its next token. Thread-safe. */
+    public void stop() {
+        cancel.set(true);
+        Session s = session;
+        if (s != null) {
+            s.cancel();
+        }
+    }
+
+    private SequenceCache cache() {
+        if (session == null) {
+            session = model.model().newSession(new SessionOptions(contextLength, 512, 1, 0, false, false));
+            cache = new SequenceCache(session, 0);
+        }
+        return cache;
+    }
+
+    private void execute(Run run, Consumer<Run> onStep) {
+        RunRecord r = run.record();
+        String sha = registry.sha256(model);
+        RunRecord record = new RunRecord(r.modelId(), sha, r.promptTokens(), r.forced(), r.chain(), r.seed(), r.maxTokens());
+        run.setRecord(record);
+        Tokenizer tok = tokenizer();
+        int vocab = tok.vocabularySize();
+        List<Integer> tokens = new ArrayList<>();
+        for (int t : r.promptTokens()) {
+            tokens.add(t);
+        }
+        try (SamplerChain chain = samplers.chain(r.chain(), r.seed())) {
+            int[] forced = r.forced();
+            int start = 0;
+            if (run.parent() != null && run.branchAt() > 0) {
+                // a branch shares its parent's steps up to the branch point: copy them, and let the
+                // KV cache keep their tokens (sync below evaluates at most the last one again)
+                List<Step> shared = run.parent().steps().subList(0, run.branchAt());
+                for (Step st : shared) {
+                    run.add(st);
+                    chain.accept(st.token());
+                    tokens.add(st.token());
+                }
+                start = run.branchAt();
+            }
+            int[] context = tokens.stream().mapToInt(Integer::intValue).toArray();
+            float[] logits = cache().sync(context);
+            for (int i = start; i < r.maxTokens(); i++) {
+                if (cancel.get()) {
+                    run.finish("stopped");
+                    return;
+                }
+                if (tokens.size() >= contextLength) {
+                    run.finish("context full");
+                    return;
+                }
+                double lse = Softmax.logSumExp(logits);
+                int token;
+                if (i < forced.length) {
+                    token = forced[i];
+                } else {
+                    token = chain.sample(Candidates.fromLogits(logits));
+                }
+                chain.accept(token);
+                Piece piece = tok.piece(token, false);
+                boolean keep = (long) vocab * (i + 1) <= MAX_KEPT_LOGITS;
+                Step step = new Step(token, new String(piece.bytes(), StandardCharsets.UTF_8),
+                        TokenDisplay.label(tok.piece(token, true), tok.type(token)), Math.exp(logits[token] - lse), logits[token],
+                        keep ? logits : null, TopN.of(logits, lse, 10));
+                run.add(step);
+                onStep.accept(run);
+                if (tok.isEndOfGeneration(token)) {
+                    run.finish("end of text");
+                    return;
+                }
+                tokens.add(token);
+                if (i + 1 < r.maxTokens()) {
+                    logits = cache.append(token);
+                }
+            }
+            run.finish("max tokens");
+        } catch (CancellationException e) {
+            run.finish("stopped");
+        } catch (RuntimeException e) {
+            run.finish("failed: " + e.getMessage());
+        } finally {
+            onStep.accept(run);
+        }
+    }
+
+    /** Stops work and frees the context. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        stop();
+        worker.submit(() -> {
+            if (session != null) {
+                session.close();
+                session = null;
+            }
+        });
+        worker.shutdown();
+    }
+
+    /** True once closed. */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+}

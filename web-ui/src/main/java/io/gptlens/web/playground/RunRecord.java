@@ -1,0 +1,36 @@
+package io.gptlens.web.playground;
+
+import io.gptlens.core.sampling.StageSpec;
+
+import java.util.List;
+
+/**
+ * Everything that determines a run, so that replaying it gives the same tokens.
+ *
+ * @param modelId      the model's id
+ * @param modelSha256  sha256 of the model file (hex)
+ * @param promptTokens the prompt's tokens
+ * @param forced       tokens forced after the prompt before sampling starts (a branch's prefix and chosen token)
+ * @param chain        the sampler chain
+ * @param seed         the seed every random stage used
+ * @param maxTokens    tokens to generate, the forced ones included
+ */
+public record RunRecord(String modelId, String modelSha256, int[] promptTokens, int[] forced, List<StageSpec> chain, long seed,
+                        int maxTokens) {
+
+    public RunRecord {
+        promptTokens = promptTokens.clone();
+        forced = forced.clone();
+        chain = List.copyOf(chain);
+    }
+
+    @Override
+    public int[] promptTokens() {
+        return promptTokens.clone();
+    }
+
+    @Override
+    public int[] forced() {
+        return forced.clone();
+    }
+}

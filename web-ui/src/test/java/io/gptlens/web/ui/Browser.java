@@ -1,0 +1,98 @@
+package io.gptlens.web.ui;
+
+import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** A real headless Chromium (Debian's chromium and chromium-driver) driven by Selenium. */
+public final class Browser implements AutoCloseable {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+    public final WebDriver driver;
+    private final Path profile;
+
+    private Browser(WebDriver driver, Path profile) {
+        this.driver = driver;
+        this.profile = profile;
+    }
+
+    /** Starts Chromium, or skips the test (fails under CI) when it is not installed. */
+    public static Browser start() throws Exception {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(DRIVER)) {
+            String msg = "Chromium or chromedriver missing (" + CHROMIUM + ", " + DRIVER + "): apt-get install chromium chromium-driver";
+            if ("true".equals(System.getenv("CI"))) {
+                fail(msg);
+            }
+            Assumptions.abort(msg);
+        }
+        Path profile = Files.createTempDirectory("gptlens-chromium");
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(CHROMIUM.toFile());
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                "--window-size=1400,1100", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER.toString())).build();
+        return new Browser(new ChromeDriver(service, o), profile);
+    }
+
+    /** Waits up to {@code seconds} for a condition. */
+    public <T> T await(int seconds, Function<WebDriver, T> until) {
+        return new WebDriverWait(driver, Duration.ofSeconds(seconds)).pollingEvery(Duration.ofMillis(100))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(until);
+    }
+
+    public WebElement find(String css) {
+        return driver.findElement(By.cssSelector(css));
+    }
+
+    public Object js(String script, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(script, args);
+    }
+
+    /** Scrolls an element into the middle of the window and clicks it. */
+    public void click(WebElement e) {
+        js("arguments[0].scrollIntoView({block: 'center'});", e);
+        e.click();
+    }
+
+    /** Sets a Vaadin field's value the way typing would, and commits it. */
+    public void type(String css, String text) {
+        WebElement input = find(css);
+        input.clear();
+        input.sendKeys(text);
+        js("arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", input);
+    }
+
+    /** Saves a PNG screenshot. */
+    public void screenshot(Path file) throws Exception {
+        byte[] png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+        Files.createDirectories(file.getParent());
+        Files.write(file, png);
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+        try (var s = Files.walk(profile)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception ignored) {
+            // a temporary profile
+        }
+    }
+}
