@@ -21,7 +21,14 @@ import '@vaadin/text-field/src/vaadin-text-field.js';
 import '@vaadin/horizontal-layout/src/vaadin-horizontal-layout.js';
 import '@vaadin/common-frontend/ConnectionIndicator.js';
 import 'Frontend/generated/jar-resources/ReactRouterOutletElement.tsx';
-const loadOnDemand = (key) => { return Promise.resolve(0); }
+
+const loadOnDemand = (key) => {
+  const pending = [];
+  if (key === '7bab02491e191d7c08b99c2588e67bcba8059becc427cd9917e710f4cb438c7b') {
+    pending.push(import('./chunks/chunk-26c5dbd46d6e6e9a4cfff357eeb0ffbf61c5ccd4a481ab3ece7db43a36e24df4.js'));
+  }
+  return Promise.all(pending);
+}
 window.Vaadin = window.Vaadin || {};
 window.Vaadin.Flow = window.Vaadin.Flow || {};
 window.Vaadin.Flow.loadOnDemand = loadOnDemand;

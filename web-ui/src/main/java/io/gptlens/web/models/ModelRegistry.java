@@ -77,6 +77,15 @@ public class ModelRegistry {
      * @throws ApiException 400 for a missing or invalid file, 409 if its id is taken
      */
     public LoadedModel load(Path file) {
+        return load(file, null);
+    }
+
+    /**
+     * Loads a GGUF file, reporting progress from 0 to 1.
+     *
+     * @throws ApiException 400 for a missing or invalid file, 409 if its id is taken, 422 if the file is refused
+     */
+    public LoadedModel load(Path file, java.util.function.DoubleConsumer progress) {
         Path abs = file.toAbsolutePath().normalize();
         String id = idOf(abs);
         synchronized (models) {
@@ -92,7 +101,7 @@ public class ModelRegistry {
         }
         io.gptlens.core.model.Model model;
         try {
-            model = backend().load(abs, new LoadOptions(config.gpuLayers(), true, false), null);
+            model = backend().load(abs, new LoadOptions(config.gpuLayers(), true, false), progress);
         } catch (IOException e) {
             throw new ApiException(422, e.getMessage());
         }
@@ -158,19 +167,32 @@ public class ModelRegistry {
         return true;
     }
 
+    /** The folder where downloaded and uploaded models are kept: {@code <data>/models}. */
+    public Path modelsFolder() {
+        return io.gptlens.llamacpp.LlamaLibrary.dataDirectory().resolve("models");
+    }
+
+    /** The .gguf files in the models folder, by name. */
+    public List<Path> modelsFolderFiles() {
+        Path dir = modelsFolder();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().toLowerCase().endsWith(".gguf") && Files.isRegularFile(p)).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     private final Map<Path, String> hashes = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The sha256 of a model's file (hex), computed once per file (it reads the whole file). */
     public String sha256(LoadedModel m) {
         return hashes.computeIfAbsent(m.path(), p -> {
-            try (var in = Files.newInputStream(p)) {
-                var md = java.security.MessageDigest.getInstance("SHA-256");
-                byte[] buf = new byte[1 << 20];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    md.update(buf, 0, n);
-                }
-                return java.util.HexFormat.of().formatHex(md.digest());
-            } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            try {
+                return FileHash.sha256(p);
+            } catch (IOException e) {
                 throw new IllegalStateException("Cannot hash " + p + ": " + e.getMessage(), e);
             }
         });

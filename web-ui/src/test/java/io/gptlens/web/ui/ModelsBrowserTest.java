@@ -1,0 +1,74 @@
+package io.gptlens.web.ui;
+
+import io.gptlens.web.models.ModelServer;
+import io.gptlens.web.models.ModelRegistry;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The models page in real Chromium: a download with progress from a local server, then the model's anatomy. */
+@QuarkusTest
+class ModelsBrowserTest {
+
+    @TestHTTPResource("/models")
+    URL page;
+
+    @Inject
+    ModelRegistry registry;
+
+    static Browser browser;
+
+    @BeforeAll
+    static void start() throws Exception {
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @Test
+    void downloadWithProgressThenAnatomy() throws Exception {
+        byte[] body = Files.readAllBytes(Path.of(System.getProperty("gptlens.shared.dir", "../shared"), "models", "stories260K.gguf"));
+        String name = "tinystories-" + System.nanoTime();
+        try (ModelServer server = new ModelServer(body).pace(60)) {
+            browser.driver.get(page.toString());
+            browser.await(60, d -> d.findElements(By.cssSelector("#download-url input")).size() == 1);
+            browser.type("#download-url input", server.url(name + ".gguf"));
+            browser.click(browser.find("#download"));
+            List<String> seen = new ArrayList<>();
+            browser.await(60, d -> {
+                String s = browser.find("#download-status").getText();
+                if (!s.isEmpty() && (seen.isEmpty() || !seen.getLast().equals(s))) {
+                    seen.add(s);
+                }
+                return d.findElements(By.id("anatomy-" + name)).size() == 1;
+            });
+            assertTrue(seen.stream().anyMatch(s -> s.matches(".* of 1\\.1 MB · .*/s · \\d+ s left · downloading")), String.join("\n", seen));
+            browser.screenshot(Path.of("target", "screenshots", "models-download.png"));
+            browser.await(30, d -> browser.find("#anatomy").getText().contains("Anatomy of " + name));
+            String anatomy = browser.find("#anatomy").getText();
+            assertTrue(anatomy.contains("Embedding: d_embd × n_vocab = 64 × 512 = 32,768"), anatomy);
+            assertTrue(anatomy.contains("W_U: tied to W_E") || anatomy.contains("W_U: 512 rows"), anatomy);
+            assertTrue(anatomy.contains("Layers: 5"), anatomy);
+            browser.screenshot(Path.of("target", "screenshots", "models-anatomy.png"));
+        } finally {
+            registry.unload(name);
+        }
+    }
+}
