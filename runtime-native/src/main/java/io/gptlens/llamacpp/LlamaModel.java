@@ -187,6 +187,37 @@ public final class LlamaModel implements Model {
         }
     }
 
+    /**
+     * The model's final normalisation (for the logit lens): {@code output_norm.weight} (and
+     * {@code .bias}), RMSNorm when the file gives {@code <arch>.attention.layer_norm_rms_epsilon},
+     * LayerNorm when it gives {@code <arch>.attention.layer_norm_epsilon}; empty if neither.
+     */
+    public java.util.Optional<io.gptlens.core.model.LogitLens.Norm> finalNorm() {
+        try (var u = use()) {
+            var w = gguf.tensor("output_norm.weight");
+            if (w.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            String arch = gguf.architecture();
+            var rmsEps = gguf.get(arch + ".attention.layer_norm_rms_epsilon");
+            var lnEps = gguf.get(arch + ".attention.layer_norm_epsilon");
+            if (rmsEps.isEmpty() && lnEps.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            float[] weight = row(w.get(), 0);
+            float[] bias = gguf.tensor("output_norm.bias").map(b -> row(b, 0)).orElse(null);
+            double eps = rmsEps.orElseGet(lnEps::get).asDouble();
+            return java.util.Optional.of(new io.gptlens.core.model.LogitLens.Norm(weight, bias, eps, rmsEps.isPresent()));
+        }
+    }
+
+    private float[] row(TensorInfo t, long r) {
+        long rowBytes = t.type().byteSize(t.rowLength());
+        float[] out = new float[Math.toIntExact(t.rowLength())];
+        GgmlConvert.toFloat(t.type(), gguf.tensorData(t).asSlice(r * rowBytes, rowBytes), out);
+        return out;
+    }
+
     @Override
     public float[] embeddingRow(int token) {
         return row("token_embd.weight", token);
@@ -209,11 +240,7 @@ public final class LlamaModel implements Model {
             if (token >= t.rowCount()) {
                 throw new IllegalArgumentException("Token " + token + " has no row in " + tensor + " (" + t.rowCount() + " rows)");
             }
-            long rowBytes = t.type().byteSize(t.rowLength());
-            MemorySegment src = gguf.tensorData(t).asSlice(token * rowBytes, rowBytes);
-            float[] out = new float[Math.toIntExact(t.rowLength())];
-            GgmlConvert.toFloat(t.type(), src, out);
-            return out;
+            return row(t, token);
         }
     }
 

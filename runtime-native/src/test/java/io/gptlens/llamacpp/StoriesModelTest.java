@@ -269,4 +269,22 @@ class StoriesModelTest {
             }
         }
     }
+
+    @Test
+    void logitLensOfTheLastLayerIsTheModelsPrediction() {
+        int[] prompt = model.tokenizer().encode("Once upon a time", true, false);
+        var in = model.internals(prompt);
+        var norm = ((LlamaModel) model).finalNorm().orElseThrow();
+        assertTrue(norm.rms());
+        java.util.List<float[]> lastPosition = in.residual().stream().map(r -> r[prompt.length - 1]).toList();
+        var lens = io.gptlens.core.model.LogitLens.top(lastPosition, norm, model::unembeddingRow, 512, 5);
+        assertEquals(5, lens.size());
+        try (Session s = model.newSession(SessionOptions.defaults().withContextLength(64))) {
+            s.evaluate(Batch.of(prompt, 0, 0));
+            float[] logits = s.logits(-1);
+            var top = io.gptlens.core.distribution.TopN.of(logits, Softmax.logSumExp(logits), 5);
+            assertEquals(top.stream().map(e -> e.id()).toList(), lens.getLast().stream().map(e -> e.id()).toList());
+            assertEquals(top.getFirst().p(), lens.getLast().getFirst().p(), 1e-3);
+        }
+    }
 }

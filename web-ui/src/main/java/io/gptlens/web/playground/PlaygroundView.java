@@ -71,7 +71,9 @@ public class PlaygroundView extends VerticalLayout {
     public PlaygroundView(PlaygroundService service) {
         this.service = service;
         configureControls();
-        add(toolbar(), prompt, tokenRow(), new HorizontalLayout(outputColumn(), distributionColumn()), runsSection());
+        InsidePanel inside = new InsidePanel(() -> session != null && session.model().model() instanceof io.gptlens.llamacpp.LlamaModel lm
+                ? new InsidePanel.Request(lm, promptTokens.clone()) : null);
+        add(toolbar(), prompt, tokenRow(), new HorizontalLayout(outputColumn(), distributionColumn()), runsSection(), inside);
         setWidthFull();
     }
 

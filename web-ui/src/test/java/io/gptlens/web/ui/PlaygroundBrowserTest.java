@@ -108,4 +108,24 @@ class PlaygroundBrowserTest {
         browser.await(60, d -> "identical".equals(browser.find("#status").getAttribute("data-replay")));
         assertTrue(status().contains("identical tokens"), status());
     }
+
+    @Test
+    void attentionHeatmapAndLogitLens() throws Exception {
+        browser.driver.get(root.toString());
+        browser.await(60, d -> d.findElements(By.cssSelector("#prompt textarea")).size() == 1);
+        browser.type("#prompt textarea", "Once upon a time");
+        browser.await(20, d -> chipIds().equals(List.of(1, 403, 407, 261, 378)));
+        browser.click(browser.find("#inspect"));
+        browser.await(60, d -> browser.find("#inside-state").getText().equals("5 layers × 8 heads"));
+        List<WebElement> rows = browser.driver.findElements(By.cssSelector("#attention tr"));
+        assertEquals(6, rows.size(), "a header and one row per prompt token");
+        WebElement cell = rows.get(2).findElements(By.cssSelector("td")).get(0);
+        assertTrue(cell.getAttribute("title").startsWith("query ␣Once (1) → key <s> (0): "), cell.getAttribute("title"));
+        assertEquals("1.00", rows.get(1).findElements(By.cssSelector("td")).get(0).getText(), "the first token can only attend to itself");
+        List<WebElement> lens = browser.driver.findElements(By.cssSelector("#logit-lens tr"));
+        assertEquals(6, lens.size(), "a header and one row per layer");
+        assertEquals("432", lens.get(5).findElements(By.cssSelector("td")).get(0).getAttribute("data-id"),
+                "the last layer predicts ',' as the model does");
+        browser.screenshot(Path.of("target", "screenshots", "inside.png"));
+    }
 }
