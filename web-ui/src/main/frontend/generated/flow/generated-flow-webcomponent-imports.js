@@ -18,7 +18,9 @@ import '@vaadin/progress-bar/src/vaadin-progress-bar.js';
 import '@vaadin/number-field/src/vaadin-number-field.js';
 import '@vaadin/integer-field/src/vaadin-integer-field.js';
 import '@vaadin/text-field/src/vaadin-text-field.js';
+import '@vaadin/checkbox/src/vaadin-checkbox.js';
 import '@vaadin/horizontal-layout/src/vaadin-horizontal-layout.js';
+import '@vaadin/details/src/vaadin-details.js';
 import '@vaadin/common-frontend/ConnectionIndicator.js';
 import 'Frontend/generated/jar-resources/ReactRouterOutletElement.tsx';
 

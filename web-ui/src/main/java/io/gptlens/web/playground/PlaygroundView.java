@@ -61,6 +61,8 @@ public class PlaygroundView extends VerticalLayout {
     private final Div runsList = new Div();
     private final Span status = new Span();
 
+    private final ChainEditor chainEditor;
+    private final PipelinePanel pipeline = new PipelinePanel();
     private PlaygroundSession session;
     private int[] promptTokens = new int[0];
     private float[] promptLogits;
@@ -70,10 +72,16 @@ public class PlaygroundView extends VerticalLayout {
 
     public PlaygroundView(PlaygroundService service) {
         this.service = service;
+        this.chainEditor = new ChainEditor(service.samplers().providers());
+        chainEditor.addChainChangedListener(e -> refreshDistribution());
         configureControls();
         InsidePanel inside = new InsidePanel(() -> session != null && session.model().model() instanceof io.gptlens.llamacpp.LlamaModel lm
                 ? new InsidePanel.Request(lm, promptTokens.clone()) : null);
-        add(toolbar(), prompt, tokenRow(), new HorizontalLayout(outputColumn(), distributionColumn()), runsSection(), inside);
+        com.vaadin.flow.component.details.Details chainDetails = new com.vaadin.flow.component.details.Details("Sampler chain (custom) and pipeline",
+                new VerticalLayout(chainEditor, pipeline));
+        chainDetails.setId("chain-details");
+        chainDetails.setWidthFull();
+        add(toolbar(), prompt, tokenRow(), new HorizontalLayout(outputColumn(), distributionColumn()), chainDetails, runsSection(), inside);
         setWidthFull();
     }
 
@@ -258,8 +266,11 @@ public class PlaygroundView extends VerticalLayout {
         }));
     }
 
-    /** The chain the settings describe (temperature 0 = greedy). */
+    /** The chain in use: the custom chain if one is set, else the one the settings describe (temperature 0 = greedy). */
     List<StageSpec> chain() {
+        if (!chainEditor.isEmpty()) {
+            return chainEditor.stages();
+        }
         double t = temperature.getValue() == null ? 1.0 : Math.max(0, Math.min(5, temperature.getValue()));
         int k = topK.getValue() == null ? 0 : Math.max(0, topK.getValue());
         double p = topP.getValue() == null ? 1.0 : Math.max(0.01, Math.min(1, topP.getValue()));
@@ -390,6 +401,7 @@ public class PlaygroundView extends VerticalLayout {
         try {
             DistributionModel model = new DistributionModel(service.samplers().providers(), logits, chain(), seedValue());
             distribution.show(heading, model, session.tokenizer(), TOP_N, chosen);
+            pipeline.show(model.pipeline(), session.tokenizer());
             lastModel = model;
             refreshProbe();
         } catch (IllegalArgumentException ex) {

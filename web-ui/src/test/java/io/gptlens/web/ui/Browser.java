@@ -71,9 +71,17 @@ public final class Browser implements AutoCloseable {
         e.click();
     }
 
+    /** Chooses the item labelled {@code label} in a vaadin-select (opens it, clicks the item). */
+    public void choose(String selectCss, String label) {
+        click(find(selectCss));
+        await(10, d -> (Boolean) js("return [...document.querySelectorAll('vaadin-select-item')].some(i => i.textContent.trim() === arguments[0]);", label));
+        js("[...document.querySelectorAll('vaadin-select-item')].find(i => i.textContent.trim() === arguments[0]).click();", label);
+    }
+
     /** Sets a Vaadin field's value the way typing would, and commits it. */
     public void type(String css, String text) {
         WebElement input = find(css);
+        js("arguments[0].scrollIntoView({block: 'center'});", input);
         input.clear();
         input.sendKeys(text);
         js("arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", input);

@@ -128,4 +128,29 @@ class PlaygroundBrowserTest {
                 "the last layer predicts ',' as the model does");
         browser.screenshot(Path.of("target", "screenshots", "inside.png"));
     }
+
+    @Test
+    void chainEditorReshapesAndThePipelineShowsEachStage() throws Exception {
+        browser.driver.get(root.toString());
+        browser.await(60, d -> d.findElements(By.cssSelector("#prompt textarea")).size() == 1);
+        browser.type("#prompt textarea", "Once upon a time");
+        browser.await(20, d -> d.findElements(By.cssSelector("#distribution .dist-row[data-id]")).size() == 10);
+        browser.js("document.querySelector('#chain-details').opened = true;");
+        browser.choose("#chain-add", "top-k");
+        browser.await(10, d -> d.findElements(By.id("chain-stage-0")).size() == 1);
+        browser.type("#chain-stage-0 vaadin-number-field input", "2");
+        browser.await(10, d -> d.findElements(By.cssSelector("#pipeline tr[data-stage='top-k']")).size() == 1
+                && browser.find("#pipeline tr[data-stage='top-k']").findElements(By.cssSelector("td")).get(1).getText().equals("2"));
+        assertEquals("510", browser.find("#pipeline tr[data-stage='top-k']").findElements(By.cssSelector("td")).get(2).getText());
+        assertEquals("512", browser.find("#pipeline tr[data-stage='model']").findElements(By.cssSelector("td")).get(1).getText());
+        // the third most likely token is now removed by the chain
+        browser.await(10, d -> d.findElements(By.cssSelector("#distribution .dist-row .removed")).size() == 8);
+        browser.choose("#chain-add", "llama.greedy (picks)");
+        browser.await(10, d -> d.findElements(By.id("chain-stage-1")).size() == 1);
+        browser.type("#max-tokens input", "5");
+        browser.click(browser.find("#generate"));
+        browser.await(60, d -> status().contains("max tokens"));
+        assertTrue(generated().startsWith(", there was"), generated());
+        browser.screenshot(Path.of("target", "screenshots", "chain.png"));
+    }
 }
