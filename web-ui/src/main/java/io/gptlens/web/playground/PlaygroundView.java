@@ -448,6 +448,10 @@ public class PlaygroundView extends VerticalLayout {
             line.setAlignItems(FlexComponent.Alignment.BASELINE);
             line.getStyle().set("margin-left", (2 * r.depth()) + "em");
             Span title = new Span(r.title() + " · " + r.steps().size() + " tokens" + (r.finish().isEmpty() ? " …" : ""));
+            RunRecord rec = r.record();
+            title.getElement().setAttribute("title", "model " + rec.modelId() + " sha256 " + rec.modelSha256() + " · prompt tokens "
+                    + java.util.Arrays.toString(rec.promptTokens()) + (rec.forced().length > 0 ? " · forced " + java.util.Arrays.toString(rec.forced()) : "")
+                    + " · seed " + rec.seed() + " · chain " + Run.stagesText(rec.chain()));
             Button show = new Button("Show", e -> {
                 current = r;
                 selected = -1;

@@ -153,4 +153,22 @@ class PlaygroundBrowserTest {
         assertTrue(generated().startsWith(", there was"), generated());
         browser.screenshot(Path.of("target", "screenshots", "chain.png"));
     }
+
+    @Test
+    void tokenTextIsEscapedAndStopEndsAGeneration() throws Exception {
+        browser.driver.get(root.toString());
+        browser.await(60, d -> d.findElements(By.cssSelector("#prompt textarea")).size() == 1);
+        browser.type("#prompt textarea", "<b id=\"injected\">x</b>");
+        browser.await(20, d -> d.findElements(By.cssSelector("#tokens .chip")).size() > 3);
+        assertEquals(0, browser.driver.findElements(By.id("injected")).size(), "token text is never HTML");
+        assertTrue(browser.find("#tokens").getText().contains("<"), browser.find("#tokens").getText());
+        browser.type("#max-tokens input", "4096");
+        browser.type("#temperature input", "1");
+        browser.click(browser.find("#generate"));
+        browser.await(30, d -> d.findElements(By.cssSelector("#output .tok")).size() > 5);
+        browser.click(browser.find("#stop"));
+        browser.await(30, d -> status().contains("stopped"));
+        assertTrue(browser.driver.findElements(By.cssSelector("#output .tok")).size() < 4096);
+        assertTrue(browser.find("#generate").isEnabled());
+    }
 }
