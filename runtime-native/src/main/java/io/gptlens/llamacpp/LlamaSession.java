@@ -104,6 +104,9 @@ public final class LlamaSession implements Session {
             if (!tpNew.equals(MemorySegment.NULL) && !tpFree.equals(MemorySegment.NULL)) {
                 MemorySegment tpp = arena.allocate(Layouts.THREADPOOL_PARAMS_SIZE, 8);
                 Llama.threadpoolParamsInit(tpp, threads);
+                // no busy polling between graph nodes: sessions of several tabs share the cores
+                // instead of spinning against each other (ggml's default polls at level 50)
+                tpp.set(JAVA_INT, Layouts.THREADPOOL_POLL_OFFSET, Integer.getInteger("gptlens.threadpool.poll", 0));
                 MemorySegment tp = (MemorySegment) Llama.bind(tpNew, FunctionDescriptor.of(ADDRESS, ADDRESS)).invokeExact(tpp);
                 this.threadpool = tp;
                 this.threadpoolFree = Llama.bind(tpFree, FunctionDescriptor.ofVoid(ADDRESS));

@@ -57,6 +57,8 @@ class LayoutsTest {
         }
         c.append("  printf(\"ggml_threadpool_params sizeof %zu\\n\", sizeof(struct ggml_threadpool_params));\n");
         expected.put("ggml_threadpool_params sizeof", Layouts.THREADPOOL_PARAMS_SIZE);
+        c.append("  printf(\"ggml_threadpool_params poll %zu\\n\", offsetof(struct ggml_threadpool_params, poll));\n");
+        expected.put("ggml_threadpool_params poll", Layouts.THREADPOOL_POLL_OFFSET);
         c.append("  return 0;\n}\n");
         Path file = dir.resolve("layouts.c");
         Files.writeString(file, c);

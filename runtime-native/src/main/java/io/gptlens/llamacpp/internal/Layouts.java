@@ -160,6 +160,9 @@ public final class Layouts {
     /** Bytes reserved for {@code struct ggml_threadpool_params} (528 in this version; filled by {@code ggml_threadpool_params_init}). */
     public static final long THREADPOOL_PARAMS_SIZE = 528;
 
+    /** Offset of {@code uint32_t poll} in {@code struct ggml_threadpool_params} (after {@code bool cpumask[512]}, {@code n_threads}, {@code prio}). */
+    public static final long THREADPOOL_POLL_OFFSET = 520;
+
     /** Byte offset of a named field. */
     public static long offset(StructLayout layout, String field) {
         return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));

@@ -89,6 +89,7 @@ public final class Browser implements AutoCloseable {
 
     /** Saves a PNG screenshot. */
     public void screenshot(Path file) throws Exception {
+        js("document.querySelectorAll('vaadin-dev-tools, copilot-main').forEach(e => e.remove());"); // the dev-mode badge
         byte[] png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
         Files.createDirectories(file.getParent());
         Files.write(file, png);

@@ -71,4 +71,30 @@ class ModelsBrowserTest {
             registry.unload(name);
         }
     }
+
+    @Test
+    void uploadAGgufFileAndRefuseAnotherKind() throws Exception {
+        Path dir = Files.createTempDirectory("gptlens-upload");
+        String name = "uploaded-" + System.nanoTime();
+        Path file = dir.resolve(name + ".gguf");
+        Files.copy(Path.of(System.getProperty("gptlens.shared.dir", "../shared"), "models", "stories260K.gguf"), file);
+        Path junk = dir.resolve("junk-" + System.nanoTime() + ".gguf");
+        Files.writeString(junk, "<html>definitely not a model</html>");
+        try {
+            browser.driver.get(page.toString());
+            browser.await(60, d -> d.findElements(By.id("upload")).size() == 1);
+            var input = browser.find("#upload").getShadowRoot().findElement(By.cssSelector("input[type=file]"));
+            input.sendKeys(junk.toString());
+            browser.await(30, d -> browser.find("#models-message").getText().contains("refused"));
+            assertTrue(browser.find("#models-message").getText().contains("not a GGUF file"), browser.find("#models-message").getText());
+            browser.driver.get(page.toString());
+            browser.await(60, d -> d.findElements(By.id("upload")).size() == 1);
+            browser.find("#upload").getShadowRoot().findElement(By.cssSelector("input[type=file]")).sendKeys(file.toString());
+            browser.await(60, d -> d.findElements(By.id("anatomy-" + name)).size() == 1);
+            assertTrue(registry.get(name).isPresent());
+        } finally {
+            registry.unload(name);
+            Files.deleteIfExists(registry.modelsFolder().resolve(name + ".gguf"));
+        }
+    }
 }

@@ -107,6 +107,9 @@ class PlaygroundBrowserTest {
         browser.click(browser.find("#replay-run-2"));
         browser.await(60, d -> "identical".equals(browser.find("#status").getAttribute("data-replay")));
         assertTrue(status().contains("identical tokens"), status());
+        browser.click(browser.find("#tok-3"));
+        browser.js("window.scrollTo(0, 0);");
+        browser.screenshot(Path.of("target", "screenshots", "playground-branch.png"));
     }
 
     @Test
