@@ -108,7 +108,8 @@ class PlaygroundBrowserTest {
         browser.await(60, d -> "identical".equals(browser.find("#status").getAttribute("data-replay")));
         assertTrue(status().contains("identical tokens"), status());
         browser.click(browser.find("#tok-3"));
-        browser.js("window.scrollTo(0, 0);");
+        browser.await(10, d -> browser.find("#distribution").getText().contains("generated token 4"));
+        browser.js("document.querySelector('#prompt').scrollIntoView({block: 'start'});");
         browser.screenshot(Path.of("target", "screenshots", "playground-branch.png"));
     }
 
@@ -154,6 +155,7 @@ class PlaygroundBrowserTest {
         browser.click(browser.find("#generate"));
         browser.await(60, d -> status().contains("max tokens"));
         assertTrue(generated().startsWith(", there was"), generated());
+        browser.js("document.querySelector('#chain-details').scrollIntoView({block: 'start'});");
         browser.screenshot(Path.of("target", "screenshots", "chain.png"));
     }
 
