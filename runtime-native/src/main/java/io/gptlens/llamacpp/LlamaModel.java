@@ -138,6 +138,20 @@ public final class LlamaModel implements Model {
                 vocabOnly, meta);
     }
 
+    /**
+     * True for encoder-only embedding models (BERT and kin: a pooling type in the metadata, or a
+     * BERT architecture): they embed text but have no language-model head to generate with.
+     */
+    public boolean embeddingOnly() {
+        String arch = info.architecture();
+        return !info.vocabOnly() && (arch.contains("bert") || gguf.get(arch + ".pooling_type").isPresent());
+    }
+
+    @Override
+    public boolean canGenerate() {
+        return !info.vocabOnly() && !embeddingOnly();
+    }
+
     /** The file this model was loaded from. */
     public Path path() {
         return path;
@@ -165,6 +179,9 @@ public final class LlamaModel implements Model {
         if (info.vocabOnly()) {
             throw new UnsupportedOperationException("Model '" + info.name() + "' was loaded as a vocabulary only (" + path
                     + " has no weights): it can tokenize but not generate");
+        }
+        if (embeddingOnly() && !options.embeddings()) {
+            throw new UnsupportedOperationException("Model '" + info.name() + "' is an embedding model: open its session with embeddings on");
         }
         try (var u = use()) {
             LlamaSession s = new LlamaSession(this, options);

@@ -203,7 +203,8 @@ public final class LlamaSession implements Session {
             batch.set(ADDRESS, Layouts.offset(Layouts.BATCH, "seq_id"), seqIds);
             batch.set(ADDRESS, Layouts.offset(Layouts.BATCH, "logits"), logits);
             LlamaLog.clearRecent();
-            int rc = Llama.decode(ctx, batch);
+            // encoder-only models (BERT and kin) run through llama_encode; the rest through llama_decode
+            int rc = model.embeddingOnly() ? Llama.encode(ctx, batch) : Llama.decode(ctx, batch);
             switch (rc) {
                 case 0 -> {
                 }
@@ -247,6 +248,20 @@ public final class LlamaSession implements Session {
             MemorySegment p = Llama.embeddingsIth(ctx, idx);
             if (p.equals(MemorySegment.NULL)) {
                 throw new IllegalStateException("No embeddings: open the session with embeddings enabled");
+            }
+            return p.reinterpret(4L * model.info().embeddingLength()).toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    @Override
+    public synchronized float[] sequenceEmbedding(int sequence) {
+        ensureOpen();
+        checkSeq(sequence);
+        try (var use = model.use()) {
+            MemorySegment p = Llama.embeddingsSeq(ctx, sequence);
+            if (p.equals(MemorySegment.NULL)) {
+                throw new UnsupportedOperationException("No pooled embedding for sequence " + sequence
+                        + ": open the session with embeddings on a model that pools (e.g. a sentence-embedding model)");
             }
             return p.reinterpret(4L * model.info().embeddingLength()).toArray(ValueLayout.JAVA_FLOAT);
         }

@@ -42,6 +42,16 @@ public interface Session extends AutoCloseable {
     /** Embedding of token {@code i} of the last batch (sessions opened with embeddings). */
     float[] embedding(int i);
 
+    /**
+     * The pooled embedding of a whole sequence (sessions opened with embeddings on a model that
+     * pools, e.g. mean pooling for sentence embeddings).
+     *
+     * @throws UnsupportedOperationException if the backend or model does not pool
+     */
+    default float[] sequenceEmbedding(int sequence) {
+        throw new UnsupportedOperationException("This session does not pool embeddings");
+    }
+
     /** Removes positions {@code [p0, p1)} of a sequence from the cache; -1 bounds mean open. */
     void removeTokens(int sequence, int p0, int p1);
 
