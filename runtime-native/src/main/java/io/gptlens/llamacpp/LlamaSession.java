@@ -286,6 +286,9 @@ public final class LlamaSession implements Session {
     public synchronized void removeTokens(int sequence, int p0, int p1) {
         ensureOpen();
         checkSeq(sequence);
+        if (noMemory()) {
+            return; // encoder-only models keep no KV cache: nothing to remove
+        }
         if (!Llama.memorySeqRm(memory, sequence, p0, p1)) {
             throw new IllegalStateException("llama.cpp could not remove positions [" + p0 + ", " + p1 + ") of sequence " + sequence);
         }
@@ -296,6 +299,9 @@ public final class LlamaSession implements Session {
         ensureOpen();
         checkSeq(src);
         checkSeq(dst);
+        if (noMemory()) {
+            throw new UnsupportedOperationException("This model keeps no KV cache (an encoder): sequences cannot be copied");
+        }
         Llama.memorySeqCp(memory, src, dst, p0, p1);
     }
 
@@ -303,20 +309,29 @@ public final class LlamaSession implements Session {
     public synchronized void keepOnly(int sequence) {
         ensureOpen();
         checkSeq(sequence);
-        Llama.memorySeqKeep(memory, sequence);
+        if (!noMemory()) {
+            Llama.memorySeqKeep(memory, sequence);
+        }
     }
 
     @Override
     public synchronized int maxPosition(int sequence) {
         ensureOpen();
         checkSeq(sequence);
-        return Llama.memorySeqPosMax(memory, sequence);
+        return noMemory() ? -1 : Llama.memorySeqPosMax(memory, sequence);
     }
 
     @Override
     public synchronized void clear() {
         ensureOpen();
-        Llama.memoryClear(memory, true);
+        if (!noMemory()) {
+            Llama.memoryClear(memory, true);
+        }
+    }
+
+    /** True if the context has no memory module (encoder-only models). */
+    private boolean noMemory() {
+        return memory.equals(MemorySegment.NULL);
     }
 
     @Override

@@ -113,7 +113,8 @@ public class CompletionsResource {
         }
         LoadedModel m = registry.resolve(r.model());
         if (!m.model().canGenerate()) {
-            throw new ApiException(400, "Model '" + m.id() + "' is a vocabulary only (no weights): it can tokenize but not complete");
+            throw new ApiException(400, "Model '" + m.id() + "' cannot generate text: it is " + (m.model().info().vocabOnly()
+                    ? "a vocabulary only (no weights): it can tokenize but not complete" : "an embedding model: use /v1/embeddings"));
         }
         if (r.n() != null && r.n() != 1) {
             throw new ApiException(400, "Only n = 1 is supported, got " + r.n());

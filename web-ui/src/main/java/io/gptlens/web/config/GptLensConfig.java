@@ -20,6 +20,13 @@ public interface GptLensConfig {
      */
     Optional<List<String>> models();
 
+    /**
+     * Load the built-in all-MiniLM-L6-v2 (id {@code all-minilm-l6-v2}) after the configured models,
+     * converting it from its Maven artifact into the models folder at first start.
+     */
+    @WithDefault("true")
+    boolean builtinModel();
+
     /** Layers of each model to put on a GPU: 0 = none, -1 = all (needs a GPU build of llama.cpp, see {@code ./gptlens --cuda}). */
     @WithDefault("0")
     int gpuLayers();

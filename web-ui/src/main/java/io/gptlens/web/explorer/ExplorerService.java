@@ -61,8 +61,9 @@ public class ExplorerService {
     public record Result(int id, String piece, double score) {
     }
 
-    /** Candidates fetched from the index per result wanted, before exact re-ranking. */
-    static final int OVERFETCH = 5;
+    /** Candidates fetched from the index per result wanted, before exact re-ranking (at least {@link #MIN_CANDIDATES}). */
+    static final int OVERFETCH = 100;
+    static final int MIN_CANDIDATES = 1000;
 
     private final ModelRegistry models;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -87,7 +88,7 @@ public class ExplorerService {
     }
 
     private void check(LoadedModel m, Matrix mx) {
-        if (!m.model().canGenerate()) {
+        if (m.model().info().vocabOnly()) {
             throw new ApiException(400, "Model '" + m.id() + "' is a vocabulary only: it has no embedding matrix");
         }
         if (mx == Matrix.WU && m.model().tiedEmbeddings()) {
@@ -204,21 +205,21 @@ public class ExplorerService {
     public List<Result> nearest(LoadedModel m, Matrix mx, float[] query, int k, EmbeddingIndex.Metric metric, EmbeddingIndex.Filter filter,
                                 Set<Integer> exclude) {
         EmbeddingIndex idx = require(m, mx);
-        List<EmbeddingIndex.Hit> hits;
+        java.util.Collection<Integer> ids;
         try {
-            int candidates = Math.min(idx.size(), Math.max(k * OVERFETCH, 50));
-            hits = idx.nearest(query, candidates, candidates, metric, filter, exclude);
+            int candidates = Math.min(idx.size(), Math.max(k * OVERFETCH, MIN_CANDIDATES));
+            ids = idx.nearest(query, candidates, candidates, metric, filter, exclude).stream().map(EmbeddingIndex.Hit::id).toList();
         } catch (IOException e) {
             throw new IllegalStateException("Searching the index failed: " + e.getMessage(), e);
         }
         List<Result> out = new ArrayList<>();
-        for (EmbeddingIndex.Hit h : hits) {
-            float[] r = row(m, mx, h.id());
+        for (int id : ids) {
+            float[] r = row(m, mx, id);
             double score = metric == EmbeddingIndex.Metric.COSINE ? Vectors.cosine(query, r) : Vectors.dot(query, r);
-            out.add(new Result(h.id(), piece(m, h.id()), score));
+            out.add(new Result(id, null, score));
         }
         out.sort(Comparator.comparingDouble(Result::score).reversed());
-        return out.subList(0, Math.min(k, out.size()));
+        return out.subList(0, Math.min(k, out.size())).stream().map(r -> new Result(r.id(), piece(m, r.id()), r.score())).toList();
     }
 
     /** Tokens whose text starts with (or contains) {@code text}. */

@@ -40,6 +40,36 @@ public class ModelRegistry {
     }
 
     void onStart(@Observes StartupEvent e) {
+        loadConfigured();
+        if (config.builtinModel()) {
+            loadBuiltin();
+        }
+    }
+
+    /** Converts (once) and loads the built-in all-MiniLM-L6-v2. */
+    void loadBuiltin() {
+        if (!io.gptlens.web.models.builtin.MiniLmImporter.available()) {
+            LOG.log(System.Logger.Level.WARNING, "The built-in all-MiniLM-L6-v2 is not on the classpath; skipping it");
+            return;
+        }
+        Path file = modelsFolder().resolve(io.gptlens.web.models.builtin.MiniLmImporter.ID + ".gguf");
+        try {
+            if (!Files.exists(file)) {
+                LOG.log(System.Logger.Level.INFO, "Converting the built-in all-MiniLM-L6-v2 from ONNX to " + file + " (once) ...");
+                long t0 = System.nanoTime();
+                Files.createDirectories(file.getParent());
+                io.gptlens.web.models.builtin.MiniLmImporter.convert(file);
+                LOG.log(System.Logger.Level.INFO, "Converted in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            }
+            if (get(idOf(file)).isEmpty()) {
+                load(file);
+            }
+        } catch (IOException | ApiException | IllegalStateException ex) {
+            LOG.log(System.Logger.Level.ERROR, "Could not provide the built-in all-MiniLM-L6-v2: " + ex.getMessage());
+        }
+    }
+
+    private void loadConfigured() {
         for (String p : config.models().orElse(List.of())) {
             if (p.isBlank()) {
                 continue;

@@ -79,7 +79,7 @@ class ExplorerApiTest {
             double[] exact = IntStream.range(0, 512).filter(i -> i != t).mapToDouble(i -> Vectors.cosine(v, row(i)))
                     .boxed().sorted(Comparator.reverseOrder()).mapToDouble(Double::doubleValue).toArray();
             double tenth = exact[9] - 1e-6;
-            for (var h : idx.nearest(v, 10, 50, EmbeddingIndex.Metric.COSINE, EmbeddingIndex.Filter.NONE, Set.of(t))) {
+            for (var h : idx.nearest(v, 10, 100, EmbeddingIndex.Metric.COSINE, EmbeddingIndex.Filter.NONE, Set.of(t))) {
                 found += Vectors.cosine(v, row(h.id())) >= tenth ? 1 : 0;
             }
             for (var res : explorer.nearest(m, ExplorerService.Matrix.WE, v, 10, EmbeddingIndex.Metric.COSINE, EmbeddingIndex.Filter.NONE, Set.of(t))) {
