@@ -24,6 +24,9 @@ import 'Frontend/generated/jar-resources/ReactRouterOutletElement.tsx';
 
 const loadOnDemand = (key) => {
   const pending = [];
+  if (key === 'f7ee86a43c85b67ee2a2dcbb8b12463d7b0843bc21567012623ac2f29b5dbbee') {
+    pending.push(import('./chunks/chunk-75080068754f6b4928a50c3a2ad55a86e0ab2e82ecb1d39470e01662c61f65dd.js'));
+  }
   if (key === '7bab02491e191d7c08b99c2588e67bcba8059becc427cd9917e710f4cb438c7b') {
     pending.push(import('./chunks/chunk-26c5dbd46d6e6e9a4cfff357eeb0ffbf61c5ccd4a481ab3ece7db43a36e24df4.js'));
   }

@@ -236,6 +236,35 @@ public class ExplorerService {
         }
     }
 
+    /**
+     * A query word: the text as given, its token ids and the vector used (the row, or the mean of
+     * the rows of a word of several tokens).
+     */
+    public record Word(String text, int[] ids, float[] vector) {
+    }
+
+    /** {@code #123} means token 123; anything else is text, tokenized without special tokens. */
+    public Word word(LoadedModel m, Matrix mx, String input) {
+        String s = input == null ? "" : input.strip();
+        if (s.isEmpty()) {
+            throw new ApiException(400, "Give a word or #token-id");
+        }
+        int[] ids;
+        if (s.matches("#\\d+")) {
+            int id = Integer.parseInt(s.substring(1));
+            m.model().tokenizer().checkToken(id);
+            ids = new int[]{id};
+        } else {
+            ids = tokens(m, s);
+        }
+        return new Word(s, ids, vector(m, mx, ids));
+    }
+
+    /** The row of a token in the chosen matrix (public for views). */
+    public float[] rowOf(LoadedModel m, Matrix mx, int id) {
+        return row(m, mx, id);
+    }
+
     /** Exclusion set of several token lists. */
     public static Set<Integer> union(int[]... lists) {
         Set<Integer> s = new LinkedHashSet<>();

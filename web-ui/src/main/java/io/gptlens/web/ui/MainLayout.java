@@ -16,7 +16,8 @@ public class MainLayout extends AppLayout {
         SideNav nav = new SideNav();
         nav.addItem(new SideNavItem("Playground", "/"));
         nav.addItem(new SideNavItem("Models", "/models"));
-        // the W_E explorer (/explorer) and plugins (/plugins) join here
+        nav.addItem(new SideNavItem("Explorer", "/explorer"));
+        // plugins (/plugins) join here
         nav.setId("nav");
         addToDrawer(nav);
     }
