@@ -49,8 +49,9 @@ public class ExplorerService {
     public record Status(String state, int rows, int total, double rowsPerSecond, double etaSeconds, long bytesOnDisk, String message) {
         public String describe() {
             return switch (state) {
-                case "building" -> String.format(Locale.ROOT, "building: %d of %d rows (%.0f %%), %.0f rows/s, %.0f s left", rows, total,
-                        total == 0 ? 0 : 100.0 * rows / total, rowsPerSecond, etaSeconds);
+                case "building" -> rows == 0 ? "building: starting on " + total + " rows"
+                        : String.format(Locale.ROOT, "building: %d of %d rows (%.0f %%), %.0f rows/s, %.0f s left", rows, total,
+                        total == 0 ? 0 : 100.0 * rows / total, rowsPerSecond, Math.max(0, etaSeconds));
                 case "ready" -> total + " rows indexed, " + io.gptlens.web.models.DownloadService.size(bytesOnDisk) + " on disk";
                 default -> state + (message.isEmpty() ? "" : ": " + message);
             };
@@ -160,7 +161,8 @@ public class ExplorerService {
         if (e.index != null) {
             return e.index;
         }
-        throw new ApiException(503, "The index of " + mx + " of '" + m.id() + "' is " + s.describe() + "; try again shortly");
+        throw new ApiException(503, "The index of " + (mx == Matrix.WE ? "W_E" : "W_U") + " of '" + m.id() + "' is " + s.describe()
+                + "; try again shortly");
     }
 
     /** Waits for the index (tests, benchmarks). */
