@@ -75,13 +75,14 @@ public class ExplorerView extends VerticalLayout {
     private final Div searchResult = new Div();
     private final ScatterPlot scatter = new ScatterPlot();
     private final Div rowStrip = new Div();
+    private final Span playgroundP = new Span();
     private final Span message = new Span();
 
     public ExplorerView(ModelRegistry models, ExplorerService explorer) {
         this.models = models;
         this.explorer = explorer;
         configure();
-        add(modelRow(), new H3("Nearest tokens"), neighborRow(), queryNote, neighbors, rowStrip,
+        add(modelRow(), new H3("Nearest tokens"), neighborRow(), queryNote, neighbors, rowStrip, playgroundP,
                 new H3("Analogy"), row(a, b, c, analogyGo), analogyExpression, analogy,
                 new H3("Dot product and cosine"), row(simA, simB, simGo), simResult,
                 new H3("A direction"), row(dirFrom, dirTo, dirGo), dirResult,
@@ -149,6 +150,7 @@ public class ExplorerView extends VerticalLayout {
             neighbours("#" + e.token());
         });
         rowStrip.setId("row-strip");
+        playgroundP.setId("playground-probability");
         message.setId("explorer-message");
     }
 
@@ -253,10 +255,22 @@ public class ExplorerView extends VerticalLayout {
                     + ": showing the neighbours of their mean; click one of them (#id) to explore it alone" : "");
             showStrip(m, w);
             plot(m, w, rs);
+            showPlaygroundProbability(m, w);
             message.setText("");
         } catch (ApiException | IllegalArgumentException ex) {
             message.setText(ex.getMessage());
         }
+    }
+
+    /** How likely the queried token is in the playground's current distribution (same model, same browser session). */
+    private void showPlaygroundProbability(LoadedModel m, ExplorerService.Word w) {
+        var vs = com.vaadin.flow.server.VaadinSession.getCurrent();
+        var snap = vs == null ? null : vs.getAttribute(io.gptlens.web.playground.PlaygroundSnapshot.class);
+        if (snap == null || !snap.modelId().equals(m.id()) || w.ids().length != 1) {
+            playgroundP.setText("");
+            return;
+        }
+        playgroundP.setText("In the playground (" + snap.where() + "): " + snap.describe(w.ids()[0]));
     }
 
     private void showStrip(LoadedModel m, ExplorerService.Word w) {

@@ -401,6 +401,10 @@ public class PlaygroundView extends VerticalLayout {
         try {
             DistributionModel model = new DistributionModel(service.samplers().providers(), logits, chain(), seedValue());
             distribution.show(heading, model, session.tokenizer(), TOP_N, chosen);
+            com.vaadin.flow.server.VaadinSession vs = com.vaadin.flow.server.VaadinSession.getCurrent();
+            if (vs != null) {
+                vs.setAttribute(PlaygroundSnapshot.class, new PlaygroundSnapshot(session.model().id(), logits, heading));
+            }
             pipeline.show(model.pipeline(), session.tokenizer());
             lastModel = model;
             refreshProbe();

@@ -65,8 +65,9 @@ class PlaygroundBrowserTest {
         browser.await(20, d -> chipIds().equals(List.of(1, 403, 407, 261, 378)));
         assertTrue(browser.find("#token-count").getText().startsWith("5 / "), browser.find("#token-count").getText());
 
-        // the next-token distribution, with percentages
-        browser.await(20, d -> d.findElements(By.cssSelector("#distribution .dist-row[data-id]")).size() == 10);
+        // the next-token distribution, with percentages (wait for the prompt's: the empty prompt's came first)
+        browser.await(20, d -> d.findElements(By.cssSelector("#alt-432")).size() == 1
+                && d.findElements(By.cssSelector("#distribution .dist-row[data-id]")).size() == 10);
         WebElement first = browser.find("#distribution .dist-row[data-id]");
         assertEquals("432", first.getAttribute("data-id"), "',' is the most likely next token");
         String before = first.findElement(By.cssSelector(".p-sampled")).getText();
@@ -138,7 +139,7 @@ class PlaygroundBrowserTest {
         browser.driver.get(root.toString());
         browser.await(60, d -> d.findElements(By.cssSelector("#prompt textarea")).size() == 1);
         browser.type("#prompt textarea", "Once upon a time");
-        browser.await(20, d -> d.findElements(By.cssSelector("#distribution .dist-row[data-id]")).size() == 10);
+        browser.await(20, d -> d.findElements(By.cssSelector("#alt-432")).size() == 1);
         browser.js("document.querySelector('#chain-details').opened = true;");
         browser.choose("#chain-add", "top-k");
         browser.await(10, d -> d.findElements(By.id("chain-stage-0")).size() == 1);
@@ -175,5 +176,22 @@ class PlaygroundBrowserTest {
         browser.await(30, d -> status().contains("stopped"));
         assertTrue(browser.driver.findElements(By.cssSelector("#output .tok")).size() < 4096);
         assertTrue(browser.find("#generate").isEnabled());
+    }
+
+    @Test
+    void theExplorerShowsATokensProbabilityInThePlayground() throws Exception {
+        browser.driver.get(root.toString());
+        browser.await(60, d -> d.findElements(By.cssSelector("#prompt textarea")).size() == 1);
+        browser.type("#prompt textarea", "Once upon a time");
+        browser.await(20, d -> d.findElements(By.cssSelector("#alt-432 .p-model")).size() == 1);
+        String modelP = browser.find("#alt-432 .p-model").getText(); // e.g. "96.87 %"
+        browser.driver.get(root.toString() + "explorer");
+        browser.await(60, d -> d.findElements(By.cssSelector("#neighbor-query input")).size() == 1);
+        browser.await(60, d -> "ready".equals(browser.find("#index-status").getAttribute("data-state")));
+        browser.type("#neighbor-query input", "#432");
+        browser.click(browser.find("#neighbors-go"));
+        browser.await(30, d -> browser.find("#playground-probability").getText().contains("rank 1 of 512"));
+        String text = browser.find("#playground-probability").getText();
+        assertTrue(text.contains("p = " + modelP.replace(" %", "")), text + " vs " + modelP);
     }
 }
