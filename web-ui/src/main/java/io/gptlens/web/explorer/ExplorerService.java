@@ -70,6 +70,8 @@ public class ExplorerService {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
     private static final class Entry {
+        volatile ExactScan exact;
+        volatile boolean exactTried;
         volatile Status status = new Status("missing", 0, 0, 0, -1, 0, "");
         volatile EmbeddingIndex index;
         volatile CompletableFuture<EmbeddingIndex> building;
@@ -85,7 +87,8 @@ public class ExplorerService {
 
     /** Where the index of a model's matrix lives. */
     Path folder(LoadedModel m, Matrix mx) {
-        return LlamaLibrary.dataDirectory().resolve("index").resolve(models.sha256(m)).resolve(mx.name().toLowerCase(Locale.ROOT));
+        return LlamaLibrary.dataDirectory().resolve("index").resolve(models.sha256(m))
+                .resolve(mx.name().toLowerCase(Locale.ROOT) + "-" + EmbeddingIndex.LAYOUT);
     }
 
     private void check(LoadedModel m, Matrix mx) {
@@ -214,6 +217,15 @@ public class ExplorerService {
         } catch (IOException e) {
             throw new IllegalStateException("Searching the index failed: " + e.getMessage(), e);
         }
+        ExactScan exact = exactScan(m, mx);
+        if (exact != null) {
+            // small matrices: the exact scan's top-k join the index's candidates, so the result is exact
+            java.util.Set<Integer> union = new java.util.LinkedHashSet<>(ids);
+            for (int id : exact.top(query, k, metric, filter, exclude == null ? Set.of() : exclude)) {
+                union.add(id);
+            }
+            ids = union;
+        }
         List<Result> out = new ArrayList<>();
         for (int id : ids) {
             float[] r = row(m, mx, id);
@@ -222,6 +234,34 @@ public class ExplorerService {
         }
         out.sort(Comparator.comparingDouble(Result::score).reversed());
         return out.subList(0, Math.min(k, out.size())).stream().map(r -> new Result(r.id(), piece(m, r.id()), r.score())).toList();
+    }
+
+    /** The in-memory exact scan of a matrix small enough for one ({@link ExactScan#MAX_FLOATS}), or null. */
+    private ExactScan exactScan(LoadedModel m, Matrix mx) {
+        Entry e = entries.get(key(m, mx));
+        if (e == null) {
+            return null;
+        }
+        if (!e.exactTried) {
+            synchronized (e) {
+                if (!e.exactTried) {
+                    Model model = m.model();
+                    int n = model.tokenizer().vocabularySize();
+                    if ((long) n * model.info().embeddingLength() <= ExactScan.MAX_FLOATS) {
+                        boolean wordPiece = "bert".equals(model.info().metadata().get("tokenizer.ggml.model"));
+                        float[][] rows = new float[n][];
+                        TokenFlags[] flags = new TokenFlags[n];
+                        for (int i = 0; i < n; i++) {
+                            rows[i] = row(m, mx, i);
+                            flags[i] = TokenFlags.of(model.tokenizer(), i, wordPiece);
+                        }
+                        e.exact = new ExactScan(rows, flags);
+                    }
+                    e.exactTried = true;
+                }
+            }
+        }
+        return e.exact;
     }
 
     /** Tokens whose text starts with (or contains) {@code text}. */

@@ -94,8 +94,9 @@ class MiniLmExplorerTest {
         double recallAfter = after / (queries * 10.0);
         System.out.printf("all-MiniLM-L6-v2 W_E: recall@10 over %d random tokens: %.4f before re-rank, %.4f after%n", queries, recallBefore, recallAfter);
         assertTrue(recallBefore >= 0.99, "recall@10 before re-rank " + recallBefore);
-        // the issue asks for 1.00 after re-ranking; HNSW leaves a few rows unreachable (see the closing note), measured 0.999
-        assertTrue(recallAfter >= 0.998, "recall@10 after re-rank " + recallAfter);
+        // the index alone misses a few rows its graph search does not reach; on a matrix this small the exact
+        // scan's candidates join the index's before re-ranking, so the explorer's answers are exact
+        assertEquals(1.0, recallAfter, "recall@10 after re-rank");
     }
 
     @Test

@@ -54,6 +54,12 @@ public final class EmbeddingIndex implements AutoCloseable {
 
     static final String MARKER = "COMPLETE";
 
+    /**
+     * Names what this class writes (fields, graph parameters); part of the index folder's name, so
+     * an index written by an older layout is rebuilt rather than read.
+     */
+    public static final String LAYOUT = "v1-hnsw32x200";
+
     /** Threads that build the index: documents are added from each, and merges use as many graph workers. */
     static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
