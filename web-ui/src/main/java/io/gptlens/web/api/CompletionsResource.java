@@ -59,13 +59,13 @@ public class CompletionsResource {
     private final ModelRegistry registry;
     private final GptLensConfig config;
     private final ObjectMapper json;
-    private final NamedProviders<SamplerProvider> samplers;
+    private final SamplerRegistry samplerRegistry;
 
     public CompletionsResource(ModelRegistry registry, GptLensConfig config, ObjectMapper json, SamplerRegistry samplerRegistry) {
         this.registry = registry;
         this.config = config;
         this.json = json;
-        this.samplers = samplerRegistry.providers();
+        this.samplerRegistry = samplerRegistry;
     }
 
     /** One stage of a custom chain. */
@@ -108,6 +108,7 @@ public class CompletionsResource {
     }
 
     private Prepared prepare(CompletionRequest r) {
+        NamedProviders<SamplerProvider> samplers = samplerRegistry.providers();
         if (r == null) {
             throw new ApiException(400, "A JSON body is required, e.g. {\"prompt\": \"Once upon a time\", \"max_tokens\": 16}");
         }
@@ -207,7 +208,7 @@ public class CompletionsResource {
             int ctx = Math.min(config.contextLength(), Math.max(16, m.model().info().contextLength()));
             SessionOptions so = new SessionOptions(ctx, 512, 1, config.threads(), false, false);
             Logprobs lp = new Logprobs();
-            try (Session session = m.model().newSession(so); SamplerChain chain = SamplerChains.build(samplers, p.chain(), p.seed())) {
+            try (Session session = m.model().newSession(so); SamplerChain chain = samplerRegistry.chain(p.chain(), p.seed())) {
                 Generator gen = new Generator(session, m.model().tokenizer());
                 StringBuilder text = new StringBuilder();
                 Consumer<GenerationEvent> listener = e -> {

@@ -10,22 +10,25 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
 /**
- * Every sampler the server knows: the built-in Java samplers, llama.cpp's ({@code llama.*}) and
- * those of plugins on the classpath, found once through {@link java.util.ServiceLoader}. Thread-safe.
+ * Every sampler the server knows: the built-in Java samplers, llama.cpp's ({@code llama.*}), those
+ * of plugins on the classpath and those of the jars in the plugins folder. Thread-safe.
  */
 @ApplicationScoped
 public class SamplerRegistry {
 
-    private final NamedProviders<SamplerProvider> providers =
-            NamedProviders.load(SamplerProvider.class, SamplerRegistry.class.getClassLoader());
+    private final io.gptlens.web.plugins.PluginManager plugins;
 
-    /** All providers by name. */
+    public SamplerRegistry(io.gptlens.web.plugins.PluginManager plugins) {
+        this.plugins = plugins;
+    }
+
+    /** All providers by name, those of plugin jars in the plugins folder included (a new snapshot when they change). */
     public NamedProviders<SamplerProvider> providers() {
-        return providers;
+        return plugins.samplers();
     }
 
     /** A chain of the given stages (see {@link SamplerChains#build}). */
     public SamplerChain chain(List<StageSpec> stages, long seed) {
-        return SamplerChains.build(providers, stages, seed);
+        return SamplerChains.build(providers(), stages, seed);
     }
 }

@@ -1,0 +1,68 @@
+package io.gptlens.web.api;
+
+import io.gptlens.core.plugin.NamedProvider;
+import io.gptlens.core.sampling.SamplerProvider;
+import io.gptlens.web.plugins.PluginManager;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /api/plugins}: every provider from the plugins folder ({@code source}: its jar) and
+ * the built-in ones ({@code source}: "built-in"), with kind, version and status ("active", or
+ * "conflict" when a name was already taken); a jar that is not a plugin appears with status
+ * "rejected" and the reason.
+ */
+@Path("/api/plugins")
+public class PluginsResource {
+
+    private final PluginManager plugins;
+
+    public PluginsResource(PluginManager plugins) {
+        this.plugins = plugins;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<Map<String, Object>> list() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        var active = plugins.samplers().all();
+        for (var j : plugins.jars()) {
+            if (j.error() != null) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", j.jar().getFileName().toString());
+                m.put("kind", "jar");
+                m.put("version", "");
+                m.put("status", "rejected");
+                m.put("source", j.jar().getFileName().toString());
+                m.put("error", j.error());
+                out.add(m);
+            }
+            for (NamedProvider p : j.providers()) {
+                boolean mine = active.get(p.name()) == p || !(p instanceof SamplerProvider);
+                out.add(entry(p, mine ? "active" : "conflict", j.jar().getFileName().toString()));
+            }
+        }
+        for (SamplerProvider p : plugins.builtInSamplers().all().values()) {
+            out.add(entry(p, "active", "built-in"));
+        }
+        return out;
+    }
+
+    private static Map<String, Object> entry(NamedProvider p, String status, String source) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", p.name());
+        m.put("kind", p instanceof SamplerProvider ? "sampler" : "tokenizer");
+        m.put("version", p.version());
+        m.put("status", status);
+        m.put("source", source);
+        m.put("description", p.description());
+        return m;
+    }
+}

@@ -1,0 +1,183 @@
+package io.gptlens.web.plugins;
+
+import io.gptlens.core.plugin.NamedProvider;
+import io.gptlens.core.plugin.NamedProviders;
+import io.gptlens.core.sampling.SamplerProvider;
+import io.gptlens.core.tokenizer.TokenizerProvider;
+import io.gptlens.llamacpp.LlamaLibrary;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.io.IOException;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Plugins: jars in the plugins folder ({@code <data>/plugins}) that provide {@link SamplerProvider}s
+ * and/or {@link TokenizerProvider}s through {@code META-INF/services}. The folder is scanned every
+ * second: a jar dropped in is loaded in a class loader of its own and its providers join the
+ * built-in ones at once; a removed jar's providers leave. A jar that provides nothing is rejected
+ * with the reason. A name already taken (built-in first) is reported as a conflict, never
+ * shadowed. Thread-safe.
+ */
+@ApplicationScoped
+public class PluginManager {
+
+    private static final System.Logger LOG = System.getLogger(PluginManager.class.getName());
+
+    /** One jar of the folder. */
+    public record PluginJar(Path jar, long size, long modified, URLClassLoader loader, List<NamedProvider> providers, String error) {
+    }
+
+    private final NamedProviders<SamplerProvider> builtInSamplers =
+            NamedProviders.load(SamplerProvider.class, PluginManager.class.getClassLoader());
+    private final Map<Path, PluginJar> jars = new LinkedHashMap<>();
+    private volatile NamedProviders<SamplerProvider> samplers = builtInSamplers;
+    private ScheduledExecutorService scanner;
+
+    /** The plugins folder. */
+    public Path folder() {
+        String p = System.getProperty("gptlens.plugins.dir");
+        return p != null && !p.isBlank() ? Path.of(p) : LlamaLibrary.dataDirectory().resolve("plugins");
+    }
+
+    void start(@Observes StartupEvent e) {
+        scan();
+        scanner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "plugin-scanner");
+            t.setDaemon(true);
+            return t;
+        });
+        scanner.scheduleWithFixedDelay(() -> {
+            try {
+                scan();
+            } catch (RuntimeException ex) {
+                LOG.log(System.Logger.Level.WARNING, "Scanning plugins failed: " + ex.getMessage());
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (scanner != null) {
+            scanner.shutdownNow();
+        }
+    }
+
+    /** Every sampler: built-in (classpath) first, then those of the plugins in the folder. */
+    public NamedProviders<SamplerProvider> samplers() {
+        return samplers;
+    }
+
+    /** The jars of the plugins folder, as last scanned. */
+    public synchronized List<PluginJar> jars() {
+        return List.copyOf(jars.values());
+    }
+
+    /** Built-in samplers. */
+    public NamedProviders<SamplerProvider> builtInSamplers() {
+        return builtInSamplers;
+    }
+
+    /** Loads new and changed jars, unloads removed ones, and rebuilds the registry if anything changed. */
+    public synchronized void scan() {
+        Path dir = folder();
+        List<Path> present = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p)).sorted().forEach(present::add);
+            }
+        } catch (IOException ex) {
+            LOG.log(System.Logger.Level.WARNING, "Cannot read the plugins folder " + dir + ": " + ex.getMessage());
+            return;
+        }
+        boolean changed = false;
+        for (Path gone : new ArrayList<>(jars.keySet())) {
+            if (!present.contains(gone)) {
+                close(jars.remove(gone));
+                LOG.log(System.Logger.Level.INFO, "Plugin removed: " + gone.getFileName());
+                changed = true;
+            }
+        }
+        for (Path p : present) {
+            long size;
+            long modified;
+            try {
+                size = Files.size(p);
+                modified = Files.getLastModifiedTime(p).toMillis();
+            } catch (IOException ex) {
+                continue;
+            }
+            PluginJar old = jars.get(p);
+            if (old != null && old.size() == size && old.modified() == modified) {
+                continue;
+            }
+            if (old != null) {
+                close(old);
+            }
+            jars.put(p, load(p, size, modified));
+            changed = true;
+        }
+        if (changed) {
+            List<SamplerProvider> all = new ArrayList<>(builtInSamplers.all().values());
+            for (PluginJar j : jars.values()) {
+                j.providers().stream().filter(x -> x instanceof SamplerProvider).map(x -> (SamplerProvider) x).forEach(all::add);
+            }
+            samplers = NamedProviders.of("SamplerProvider", all);
+        }
+    }
+
+    private static PluginJar load(Path jar, long size, long modified) {
+        URLClassLoader loader = null;
+        try {
+            loader = new URLClassLoader("plugin " + jar.getFileName(), new java.net.URL[]{jar.toUri().toURL()}, PluginManager.class.getClassLoader());
+            List<NamedProvider> found = new ArrayList<>();
+            for (Class<? extends NamedProvider> type : List.of(SamplerProvider.class, TokenizerProvider.class)) {
+                for (NamedProvider p : ServiceLoader.load(type, loader)) {
+                    if (p.getClass().getClassLoader() == loader) { // this jar's own, not the application's
+                        found.add(p);
+                    }
+                }
+            }
+            if (found.isEmpty()) {
+                loader.close();
+                return new PluginJar(jar, size, modified, null, List.of(),
+                        "not a GPTLens plugin: no SamplerProvider or TokenizerProvider in META-INF/services");
+            }
+            LOG.log(System.Logger.Level.INFO, "Plugin loaded: " + jar.getFileName() + " " + found.stream().map(NamedProvider::name).toList());
+            return new PluginJar(jar, size, modified, loader, List.copyOf(found), null);
+        } catch (IOException | ServiceConfigurationError | LinkageError ex) {
+            if (loader != null) {
+                try {
+                    loader.close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
+            }
+            return new PluginJar(jar, size, modified, null, List.of(), "rejected: " + ex);
+        }
+    }
+
+    private static void close(PluginJar j) {
+        if (j != null && j.loader() != null) {
+            try {
+                j.loader().close();
+            } catch (IOException ex) {
+                LOG.log(System.Logger.Level.WARNING, "Closing " + j.jar() + ": " + ex.getMessage());
+            }
+        }
+    }
+}

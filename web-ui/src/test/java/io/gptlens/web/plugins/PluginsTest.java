@@ -1,0 +1,133 @@
+package io.gptlens.web.plugins;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A plugin jar is built here, dropped into the running server's plugins folder, used by name, and removed again. */
+@QuarkusTest
+class PluginsTest {
+
+    @Inject
+    PluginManager plugins;
+
+    static final String SOURCE = """
+            package test.plugin;
+
+            import io.gptlens.core.distribution.Candidates;
+            import io.gptlens.core.sampling.BaseSamplerProvider;
+            import io.gptlens.core.sampling.Sampler;
+            import java.util.List;
+
+            /** Keeps the two most likely tokens. */
+            public final class KeepTwo implements Sampler {
+                public String name() { return "keep-two"; }
+                public void apply(Candidates c) { c.keepTopK(2); }
+                public Sampler copy() { return this; }
+
+                public static final class Provider extends BaseSamplerProvider {
+                    public Provider() {
+                        super("keep-two", Kind.RESHAPE, "Keeps the two most likely tokens (a test plugin).", List.of(), p -> new KeepTwo());
+                    }
+                }
+            }
+            """;
+
+    static Path buildJar(Path dir, String name, boolean withServices) throws Exception {
+        Path src = dir.resolve("src/test/plugin/KeepTwo.java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, SOURCE);
+        Path classes = dir.resolve("classes");
+        Files.createDirectories(classes);
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        int rc = javac.run(null, null, null, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"), src.toString());
+        assertEquals(0, rc, "the test plugin compiles");
+        Path jar = dir.resolve(name);
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out)) {
+            for (String cls : List.of("KeepTwo.class", "KeepTwo$Provider.class")) {
+                j.putNextEntry(new JarEntry("test/plugin/" + cls));
+                j.write(Files.readAllBytes(classes.resolve("test/plugin/" + cls)));
+                j.closeEntry();
+            }
+            if (withServices) {
+                j.putNextEntry(new JarEntry("META-INF/services/io.gptlens.core.sampling.SamplerProvider"));
+                j.write("test.plugin.KeepTwo$Provider\n".getBytes());
+                j.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    static void await(BooleanSupplier c) throws InterruptedException {
+        Instant end = Instant.now().plus(Duration.ofSeconds(20));
+        while (!c.getAsBoolean()) {
+            assertTrue(Instant.now().isBefore(end), "timed out");
+            Thread.sleep(100);
+        }
+    }
+
+    private List<String> names() {
+        return given().get("/api/plugins").then().statusCode(200).extract().jsonPath().getList("name", String.class);
+    }
+
+    @Test
+    void dropInUseAndRemoveAPlugin() throws Exception {
+        Path build = Files.createTempDirectory("plugin-build");
+        Path jar = buildJar(build, "keep-two.jar", true);
+        Path dropped = plugins.folder().resolve("keep-two.jar");
+        Files.createDirectories(plugins.folder());
+        Files.copy(jar, dropped);
+        try {
+            await(() -> names().contains("keep-two"));
+            given().get("/api/plugins").then().body("find { it.name == 'keep-two' }.kind", equalTo("sampler"))
+                    .body("find { it.name == 'keep-two' }.status", equalTo("active"))
+                    .body("find { it.name == 'keep-two' }.source", equalTo("keep-two.jar"))
+                    .body("find { it.name == 'top-p' }.source", equalTo("built-in"));
+            var r = given().contentType(ContentType.JSON).body(Map.of("prompt", "Once upon a time", "max_tokens", 8, "seed", 3,
+                    "samplers", List.of(Map.of("name", "keep-two"), Map.of("name", "dist")))).post("/v1/completions");
+            r.then().statusCode(200).body("samplers[0].name", equalTo("keep-two"));
+        } finally {
+            Files.deleteIfExists(dropped);
+        }
+        await(() -> !names().contains("keep-two"));
+        given().contentType(ContentType.JSON).body(Map.of("prompt", "x", "samplers", List.of(Map.of("name", "keep-two"))))
+                .post("/v1/completions").then().statusCode(400).body("error.message", containsString("known:"));
+    }
+
+    @Test
+    void aJarThatIsNotAPluginIsRejectedWithTheReason() throws Exception {
+        Path build = Files.createTempDirectory("plugin-build");
+        Path jar = buildJar(build, "not-a-plugin.jar", false);
+        Path dropped = plugins.folder().resolve("not-a-plugin.jar");
+        Files.createDirectories(plugins.folder());
+        Files.copy(jar, dropped);
+        try {
+            await(() -> names().contains("not-a-plugin.jar"));
+            given().get("/api/plugins").then().body("find { it.name == 'not-a-plugin.jar' }.status", equalTo("rejected"))
+                    .body("find { it.name == 'not-a-plugin.jar' }.error", containsString("no SamplerProvider or TokenizerProvider"));
+        } finally {
+            Files.deleteIfExists(dropped);
+        }
+        await(() -> !names().contains("not-a-plugin.jar"));
+    }
+}
