@@ -45,8 +45,15 @@ public class PluginsResource {
                 out.add(m);
             }
             for (NamedProvider p : j.providers()) {
-                boolean mine = active.get(p.name()) == p || !(p instanceof SamplerProvider);
-                out.add(entry(p, mine ? "active" : "conflict", j.jar().getFileName().toString()));
+                var registered = active.get(p.name());
+                boolean mine = !(p instanceof SamplerProvider)
+                        || (registered instanceof io.gptlens.web.plugins.GuardedSamplerProvider g && g.delegate() == p);
+                String failure = plugins.failures().get(p.name());
+                Map<String, Object> e = entry(p, failure != null ? "failed" : mine ? "active" : "conflict", j.jar().getFileName().toString());
+                if (failure != null) {
+                    e.put("error", failure);
+                }
+                out.add(e);
             }
         }
         for (SamplerProvider p : plugins.builtInSamplers().all().values()) {

@@ -42,6 +42,18 @@ public class PluginManager {
     public record PluginJar(Path jar, long size, long modified, URLClassLoader loader, List<NamedProvider> providers, String error) {
     }
 
+    private final Map<String, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The last fault of a plugin provider, by name (cleared when its jar is reloaded). */
+    public Map<String, String> failures() {
+        return Map.copyOf(failures);
+    }
+
+    void fault(String provider, String message) {
+        failures.put(provider, message);
+        LOG.log(System.Logger.Level.WARNING, "Plugin sampler '" + provider + "' failed: " + message);
+    }
+
     private final NamedProviders<SamplerProvider> builtInSamplers =
             NamedProviders.load(SamplerProvider.class, PluginManager.class.getClassLoader());
     private final Map<Path, PluginJar> jars = new LinkedHashMap<>();
@@ -128,13 +140,17 @@ public class PluginManager {
             if (old != null) {
                 close(old);
             }
-            jars.put(p, load(p, size, modified));
+            PluginJar loaded = load(p, size, modified);
+            loaded.providers().forEach(x -> failures.remove(x.name()));
+            jars.put(p, loaded);
             changed = true;
         }
         if (changed) {
             List<SamplerProvider> all = new ArrayList<>(builtInSamplers.all().values());
             for (PluginJar j : jars.values()) {
-                j.providers().stream().filter(x -> x instanceof SamplerProvider).map(x -> (SamplerProvider) x).forEach(all::add);
+                String jarName = j.jar().getFileName().toString();
+                j.providers().stream().filter(x -> x instanceof SamplerProvider)
+                        .map(x -> (SamplerProvider) new GuardedSamplerProvider((SamplerProvider) x, jarName, this::fault)).forEach(all::add);
             }
             samplers = NamedProviders.of("SamplerProvider", all);
         }

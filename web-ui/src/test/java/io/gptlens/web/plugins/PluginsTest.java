@@ -54,9 +54,13 @@ class PluginsTest {
             """;
 
     static Path buildJar(Path dir, String name, boolean withServices) throws Exception {
+        return buildJar(dir, name, withServices, SOURCE);
+    }
+
+    static Path buildJar(Path dir, String name, boolean withServices, String source) throws Exception {
         Path src = dir.resolve("src/test/plugin/KeepTwo.java");
         Files.createDirectories(src.getParent());
-        Files.writeString(src, SOURCE);
+        Files.writeString(src, source);
         Path classes = dir.resolve("classes");
         Files.createDirectories(classes);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -129,5 +133,39 @@ class PluginsTest {
             Files.deleteIfExists(dropped);
         }
         await(() -> !names().contains("not-a-plugin.jar"));
+    }
+
+    @Test
+    void faultyPluginsEndTheirGenerationWithAClearErrorAndTheServerGoesOn() throws Exception {
+        Map<String, String> faults = Map.of(
+                "throws", "throw new IllegalStateException(\"boom\");",
+                "nan", "c.setLogit(0, Float.NaN);",
+                "sleeps", "try { Thread.sleep(5000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }");
+        Map<String, String> expected = Map.of("throws", "threw java.lang.IllegalStateException: boom", "nan", "NaN logit",
+                "sleeps", "longer than its budget");
+        for (var f : faults.entrySet()) {
+            String name = "faulty-" + f.getKey();
+            String source = SOURCE.replace("\"keep-two\"", "\"" + name + "\"").replace("c.keepTopK(2);", f.getValue());
+            Path jar = buildJar(Files.createTempDirectory("plugin-build"), name + ".jar", true, source);
+            Path dropped = plugins.folder().resolve(name + ".jar");
+            Files.copy(jar, dropped);
+            try {
+                await(() -> names().contains(name));
+                given().contentType(ContentType.JSON).body(Map.of("prompt", "Once", "max_tokens", 3,
+                                "samplers", List.of(Map.of("name", name), Map.of("name", "greedy")))).post("/v1/completions")
+                        .then().statusCode(500).body("error.message", containsString("Sampler '" + name + "'"))
+                        .body("error.message", containsString("(plugin " + name + ".jar)"))
+                        .body("error.message", containsString(expected.get(f.getKey())));
+                given().get("/api/plugins").then().body("find { it.name == '" + name + "' }.status", equalTo("failed"))
+                        .body("find { it.name == '" + name + "' }.error", containsString(expected.get(f.getKey())));
+                // the next request succeeds
+                given().contentType(ContentType.JSON).body(Map.of("prompt", "Once", "max_tokens", 3, "temperature", 0))
+                        .post("/v1/completions").then().statusCode(200);
+            } finally {
+                Files.deleteIfExists(dropped);
+            }
+            await(() -> !names().contains(name));
+        }
+        given().get("/health").then().statusCode(200);
     }
 }

@@ -1,0 +1,223 @@
+package io.gptlens.web.plugins;
+
+import io.gptlens.core.distribution.Candidates;
+import io.gptlens.core.plugin.ParamSpec;
+import io.gptlens.core.plugin.Params;
+import io.gptlens.core.sampling.Picker;
+import io.gptlens.core.sampling.Sampler;
+import io.gptlens.core.sampling.SamplerException;
+import io.gptlens.core.sampling.SamplerProvider;
+import io.gptlens.core.sampling.SamplerStage;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+
+/**
+ * A plugin's sampler provider with its faults kept inside: every call of a stage it makes runs
+ * with a time budget, and its output is checked (at least one candidate, no NaN logit, valid
+ * probabilities). A fault ends the generation with a {@link SamplerException} naming the plugin
+ * and marks the plugin failed; the server goes on.
+ */
+public final class GuardedSamplerProvider implements SamplerProvider {
+
+    /** Time budget per call of a plugin stage. */
+    static final long BUDGET_MS = Long.getLong("gptlens.plugin.budget-ms", 1000);
+    private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "plugin-call");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final SamplerProvider delegate;
+    private final String jar;
+    private final BiConsumer<String, String> onFault;
+
+    GuardedSamplerProvider(SamplerProvider delegate, String jar, BiConsumer<String, String> onFault) {
+        this.delegate = delegate;
+        this.jar = jar;
+        this.onFault = onFault;
+    }
+
+    /** The plugin's own provider. */
+    public SamplerProvider delegate() {
+        return delegate;
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public String description() {
+        return delegate.description();
+    }
+
+    @Override
+    public String version() {
+        return delegate.version();
+    }
+
+    @Override
+    public List<ParamSpec> params() {
+        return delegate.params();
+    }
+
+    @Override
+    public Kind kind() {
+        return delegate.kind();
+    }
+
+    @Override
+    public SamplerStage create(Params p) {
+        SamplerStage s = call(() -> delegate.create(p));
+        return switch (s) {
+            case Sampler r -> new GuardedSampler(r);
+            case Picker k -> new GuardedPicker(k);
+        };
+    }
+
+    private <T> T call(Callable<T> c) {
+        Future<T> f = CALLS.submit(c);
+        try {
+            return f.get(BUDGET_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw fault("took longer than its budget of " + BUDGET_MS + " ms per call", null);
+        } catch (ExecutionException e) {
+            throw fault("threw " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw fault("was interrupted", e);
+        }
+    }
+
+    private SamplerException fault(String what, Throwable cause) {
+        String msg = "(plugin " + jar + ") " + what;
+        onFault.accept(name(), msg);
+        return new SamplerException(name(), msg, cause);
+    }
+
+    private void check(Candidates c) {
+        if (c.size() < 1) {
+            throw fault("left no candidates", null);
+        }
+        boolean probs = c.probabilitiesValid();
+        for (int i = 0; i < c.size(); i++) {
+            if (Float.isNaN(c.logit(i))) {
+                throw fault("produced a NaN logit for token " + c.id(i), null);
+            }
+            if (probs && (!(c.p(i) >= 0) || c.p(i) > 1.0001f)) {
+                throw fault("produced an invalid probability " + c.p(i) + " for token " + c.id(i), null);
+            }
+        }
+    }
+
+    private final class GuardedSampler implements Sampler {
+        private final Sampler s;
+
+        GuardedSampler(Sampler s) {
+            this.s = s;
+        }
+
+        @Override
+        public String name() {
+            return GuardedSamplerProvider.this.name();
+        }
+
+        @Override
+        public void apply(Candidates c) {
+            Candidates work = c.copy();
+            call(() -> {
+                s.apply(work);
+                return null;
+            });
+            check(work);
+            c.replace(work.ids(), work.logits(), work.probabilities(), work.size(), work.isSorted(), work.probabilitiesValid());
+        }
+
+        @Override
+        public void accept(int token) {
+            call(() -> {
+                s.accept(token);
+                return null;
+            });
+        }
+
+        @Override
+        public void reset() {
+            call(() -> {
+                s.reset();
+                return null;
+            });
+        }
+
+        @Override
+        public Sampler copy() {
+            return new GuardedSampler(call(s::copy));
+        }
+
+        @Override
+        public void close() {
+            s.close();
+        }
+    }
+
+    private final class GuardedPicker implements Picker {
+        private final Picker p;
+
+        GuardedPicker(Picker p) {
+            this.p = p;
+        }
+
+        @Override
+        public String name() {
+            return GuardedSamplerProvider.this.name();
+        }
+
+        @Override
+        public int pick(Candidates c) {
+            Candidates work = c.copy();
+            int token = call(() -> p.pick(work));
+            check(work);
+            c.replace(work.ids(), work.logits(), work.probabilities(), work.size(), work.isSorted(), work.probabilitiesValid());
+            if (c.indexOf(token) < 0) {
+                throw fault("picked token " + token + ", which is not among the candidates", null);
+            }
+            return token;
+        }
+
+        @Override
+        public void accept(int token) {
+            call(() -> {
+                p.accept(token);
+                return null;
+            });
+        }
+
+        @Override
+        public void reset() {
+            call(() -> {
+                p.reset();
+                return null;
+            });
+        }
+
+        @Override
+        public Picker copy() {
+            return new GuardedPicker(call(p::copy));
+        }
+
+        @Override
+        public void close() {
+            p.close();
+        }
+    }
+}
