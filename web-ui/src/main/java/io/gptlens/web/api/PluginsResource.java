@@ -57,9 +57,25 @@ public class PluginsResource {
             }
         }
         for (SamplerProvider p : plugins.builtInSamplers().all().values()) {
-            out.add(entry(p, "active", "built-in"));
+            out.add(entry(p, "active", sourceOf(p)));
         }
         return out;
+    }
+
+    /** "built-in" for GPTLens's own providers, else the jar on the classpath that provides it. */
+    static String sourceOf(NamedProvider p) {
+        String pkg = p.getClass().getPackageName();
+        if (pkg.startsWith("io.gptlens.core") || pkg.startsWith("io.gptlens.llamacpp")) {
+            return "built-in";
+        }
+        try {
+            var loc = p.getClass().getProtectionDomain().getCodeSource().getLocation();
+            String path = loc.getPath();
+            String name = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+            return "classpath: " + name.substring(name.lastIndexOf('/') + 1);
+        } catch (RuntimeException e) {
+            return "classpath";
+        }
     }
 
     private static Map<String, Object> entry(NamedProvider p, String status, String source) {

@@ -17,7 +17,7 @@ public class MainLayout extends AppLayout {
         nav.addItem(new SideNavItem("Playground", "/"));
         nav.addItem(new SideNavItem("Models", "/models"));
         nav.addItem(new SideNavItem("Explorer", "/explorer"));
-        // plugins (/plugins) join here
+        nav.addItem(new SideNavItem("Plugins", "/plugins"));
         nav.setId("nav");
         addToDrawer(nav);
     }

@@ -1,0 +1,67 @@
+package io.gptlens.web.ui;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+
+import java.net.URL;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** /plugins lists the example plugins, and a plugin sampler added to the playground's chain generates. */
+@QuarkusTest
+class PluginsBrowserTest {
+
+    @TestHTTPResource("/")
+    URL root;
+
+    static Browser browser;
+
+    @BeforeAll
+    static void start() throws Exception {
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    private String gridText() {
+        return (String) browser.js("return [...document.querySelectorAll('#plugins-grid vaadin-grid-cell-content')]"
+                + ".map(c => c.textContent.trim()).join(' | ');");
+    }
+
+    @Test
+    void examplePluginsAreListedAndOneGeneratesInThePlayground() throws Exception {
+        browser.driver.get(root.toString() + "plugins");
+        browser.await(60, d -> gridText().contains("top-a"));
+        String t = gridText();
+        for (String name : new String[]{"top-a", "eta", "tail-free", "temperature-schedule"}) {
+            assertTrue(t.contains(name), name + " in " + t);
+        }
+        assertTrue(t.contains("gptlens-plugin-sampler-top-a") || t.contains("classpath"), t);
+        browser.screenshot(Path.of("target", "screenshots", "plugins.png"));
+
+        browser.driver.get(root.toString());
+        browser.await(60, d -> d.findElements(By.cssSelector("#prompt textarea")).size() == 1);
+        browser.type("#prompt textarea", "Once upon a time");
+        browser.await(20, d -> d.findElements(By.cssSelector("#alt-432")).size() == 1);
+        browser.js("document.querySelector('#chain-details').opened = true;");
+        browser.choose("#chain-add", "top-a");
+        browser.await(10, d -> d.findElements(By.cssSelector("#pipeline tr[data-stage='top-a']")).size() == 1);
+        browser.choose("#chain-add", "greedy (picks)");
+        browser.await(10, d -> d.findElements(By.id("chain-stage-1")).size() == 1);
+        browser.type("#max-tokens input", "6");
+        browser.click(browser.find("#generate"));
+        browser.await(60, d -> browser.find("#status").getText().contains("max tokens"));
+        assertTrue(browser.find("#status").getText().startsWith("6 tokens"), browser.find("#status").getText());
+        assertTrue(browser.driver.findElement(By.id("run-1")).getText().contains("top-a"), "the run records the plugin stage");
+    }
+}
