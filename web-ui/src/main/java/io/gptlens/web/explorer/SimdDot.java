@@ -5,14 +5,15 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Dot products with the Vector API; loaded only when {@code jdk.incubator.vector} is present. */
-final class SimdDot {
+public final class SimdDot {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private SimdDot() {
     }
 
-    static float dot(float[] a, float[] b) {
+    /** The dot product of two equally long vectors. */
+    public static float dot(float[] a, float[] b) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i < S.loopBound(a.length); i += S.length()) {

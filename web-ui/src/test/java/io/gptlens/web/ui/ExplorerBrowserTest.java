@@ -7,8 +7,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -20,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The explorer in real Chromium on the built-in all-MiniLM-L6-v2: a neighbour query and an analogy. */
 @QuarkusTest
 @TestProfile(WithMiniLm.class)
-class ExplorerBrowserTest {
+class ExplorerBrowserTest extends BrowserTestBase {
 
     @TestHTTPResource("/explorer")
     URL page;
@@ -30,19 +28,6 @@ class ExplorerBrowserTest {
     @Inject
     ModelRegistry registry;
 
-    static Browser browser;
-
-    @BeforeAll
-    static void start() throws Exception {
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
 
     private String gridText(String id) {
         return (String) browser.js("return [...document.querySelectorAll('#' + arguments[0] + ' vaadin-grid-cell-content')]"

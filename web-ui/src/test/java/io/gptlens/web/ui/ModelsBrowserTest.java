@@ -5,8 +5,6 @@ import io.gptlens.web.models.ModelRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -20,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The models page in real Chromium: a download with progress from a local server, then the model's anatomy. */
 @QuarkusTest
-class ModelsBrowserTest {
+class ModelsBrowserTest extends BrowserTestBase {
 
     @TestHTTPResource("/models")
     URL page;
@@ -28,19 +26,6 @@ class ModelsBrowserTest {
     @Inject
     ModelRegistry registry;
 
-    static Browser browser;
-
-    @BeforeAll
-    static void start() throws Exception {
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
 
     @Test
     void downloadWithProgressThenAnatomy() throws Exception {

@@ -2,8 +2,6 @@ package io.gptlens.web.ui;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -18,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The playground in real Chromium against the running app with stories260K. */
 @QuarkusTest
-class PlaygroundBrowserTest {
+class PlaygroundBrowserTest extends BrowserTestBase {
 
     static final String KNOWN = ", there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. "
             + "She wanted to play with it, but it was too high.\nLily's mom said";
@@ -26,19 +24,6 @@ class PlaygroundBrowserTest {
     @TestHTTPResource("/")
     URL root;
 
-    static Browser browser;
-
-    @BeforeAll
-    static void start() throws Exception {
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
 
     private List<Integer> chipIds() {
         return browser.driver.findElements(By.cssSelector("#tokens .chip")).stream()

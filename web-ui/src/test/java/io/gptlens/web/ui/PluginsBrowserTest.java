@@ -2,8 +2,6 @@ package io.gptlens.web.ui;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -14,24 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** /plugins lists the example plugins, and a plugin sampler added to the playground's chain generates. */
 @QuarkusTest
-class PluginsBrowserTest {
+class PluginsBrowserTest extends BrowserTestBase {
 
     @TestHTTPResource("/")
     URL root;
 
-    static Browser browser;
-
-    @BeforeAll
-    static void start() throws Exception {
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
 
     private String gridText() {
         return (String) browser.js("return [...document.querySelectorAll('#plugins-grid vaadin-grid-cell-content')]"

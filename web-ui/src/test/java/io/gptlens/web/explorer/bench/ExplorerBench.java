@@ -8,7 +8,6 @@ import io.gptlens.llamacpp.LlamaBackend;
 import io.gptlens.web.explorer.index.EmbeddingIndex;
 import io.gptlens.web.models.builtin.MiniLmImporter;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.nio.file.Files;
@@ -35,16 +34,7 @@ public final class ExplorerBench {
     }
 
     static float dot(float[] a, float[] b) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (; i < S.loopBound(a.length); i += S.length()) {
-            acc = FloatVector.fromArray(S, a, i).fma(FloatVector.fromArray(S, b, i), acc);
-        }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
+        return io.gptlens.web.explorer.SimdDot.dot(a, b);
     }
 
     /** Exact top-k ids by dot product on unit rows, excluding {@code self}; allowed[] may be null. */
