@@ -4,6 +4,7 @@ import io.gptlens.core.plugin.NamedProvider;
 import io.gptlens.core.sampling.SamplerProvider;
 import io.gptlens.web.plugins.PluginManager;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -23,9 +24,97 @@ import java.util.Map;
 public class PluginsResource {
 
     private final PluginManager plugins;
+    private final io.gptlens.web.config.GptLensConfig config;
 
-    public PluginsResource(PluginManager plugins) {
+    public PluginsResource(PluginManager plugins, io.gptlens.web.config.GptLensConfig config) {
         this.plugins = plugins;
+        this.config = config;
+    }
+
+    private void requireAdmin(String authorization) {
+        String token = config.adminToken().filter(t -> !t.isBlank())
+                .orElseThrow(() -> new ApiException(403, "Uploading and removing plugins is disabled: no admin token is configured (gptlens.admin-token)"));
+        String given = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : "";
+        if (!java.security.MessageDigest.isEqual(token.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                given.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            throw new ApiException(401, "This needs the admin token: Authorization: Bearer <token>");
+        }
+    }
+
+    private static String jarName(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._+-]{0,120}\\.jar")) {
+            throw new ApiException(400, "A plugin needs a plain file name ending .jar, got '" + name + "'");
+        }
+        return name;
+    }
+
+    /** Uploads a plugin jar (raw bytes); answers with what it provides, or 422 with why it is not a plugin. */
+    @jakarta.ws.rs.POST
+    @jakarta.ws.rs.Consumes({"application/java-archive", "application/octet-stream"})
+    @io.smallrye.common.annotation.Blocking
+    public jakarta.ws.rs.core.Response upload(@jakarta.ws.rs.QueryParam("name") String name,
+                                              @jakarta.ws.rs.HeaderParam("Authorization") String authorization, java.io.InputStream body)
+            throws java.io.IOException {
+        requireAdmin(authorization);
+        String file = jarName(name);
+        java.nio.file.Path target = plugins.folder().resolve(file);
+        if (java.nio.file.Files.exists(target)) {
+            throw new ApiException(409, file + " is already in the plugins folder; remove it first");
+        }
+        java.nio.file.Files.createDirectories(plugins.folder());
+        java.nio.file.Path part = plugins.folder().resolve("." + file + ".part");
+        long n = 0;
+        try (java.io.InputStream in = body; var out = java.nio.file.Files.newOutputStream(part)) {
+            byte[] buf = new byte[1 << 16];
+            for (int k; (k = in.read(buf)) > 0; ) {
+                n += k;
+                if (n > config.pluginMaxBytes()) {
+                    throw new ApiException(413, "The jar is larger than the limit of " + config.pluginMaxBytes() + " bytes");
+                }
+                if (n == k && (k < 2 || buf[0] != 'P' || buf[1] != 'K')) {
+                    throw new ApiException(422, "Not a jar (no zip header)");
+                }
+                out.write(buf, 0, k);
+            }
+        } catch (ApiException | java.io.IOException e) {
+            java.nio.file.Files.deleteIfExists(part);
+            throw e;
+        }
+        java.nio.file.Files.move(part, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        plugins.scan();
+        var loaded = plugins.jar(target).orElseThrow();
+        if (loaded.error() != null) {
+            java.nio.file.Files.deleteIfExists(target);
+            plugins.scan();
+            throw new ApiException(422, file + " was rejected: " + loaded.error());
+        }
+        return jakarta.ws.rs.core.Response.status(201).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("jar", file, "providers", loaded.providers().stream().map(NamedProvider::name).toList())).build();
+    }
+
+    /** Removes a plugin jar from the folder (its providers leave at once). */
+    @jakarta.ws.rs.DELETE
+    @Path("{jar}")
+    @io.smallrye.common.annotation.Blocking
+    public jakarta.ws.rs.core.Response remove(@jakarta.ws.rs.PathParam("jar") String jar, @jakarta.ws.rs.HeaderParam("Authorization") String authorization)
+            throws java.io.IOException {
+        requireAdmin(authorization);
+        java.nio.file.Path target = plugins.folder().resolve(jarName(jar));
+        if (!java.nio.file.Files.deleteIfExists(target)) {
+            throw new ApiException(404, "No " + jar + " in the plugins folder");
+        }
+        plugins.scan();
+        return jakarta.ws.rs.core.Response.noContent().build();
+    }
+
+    /** Switches a plugin provider on or off. */
+    @POST
+    @Path("{name}/{action:enable|disable}")
+    public Map<String, Object> enable(@jakarta.ws.rs.PathParam("name") String name, @jakarta.ws.rs.PathParam("action") String action) {
+        if (!plugins.setEnabled(name, action.equals("enable"))) {
+            throw new ApiException(404, "No plugin provides '" + name + "' (built-in samplers cannot be switched off)");
+        }
+        return Map.of("name", name, "status", action.equals("enable") ? "active" : "disabled");
     }
 
     @GET
@@ -49,7 +138,8 @@ public class PluginsResource {
                 boolean mine = !(p instanceof SamplerProvider)
                         || (registered instanceof io.gptlens.web.plugins.GuardedSamplerProvider g && g.delegate() == p);
                 String failure = plugins.failures().get(p.name());
-                Map<String, Object> e = entry(p, failure != null ? "failed" : mine ? "active" : "conflict", j.jar().getFileName().toString());
+                String status = plugins.disabled().contains(p.name()) ? "disabled" : failure != null ? "failed" : mine ? "active" : "conflict";
+                Map<String, Object> e = entry(p, status, j.jar().getFileName().toString());
                 if (failure != null) {
                     e.put("error", failure);
                 }

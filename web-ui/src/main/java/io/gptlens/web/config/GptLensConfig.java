@@ -27,6 +27,16 @@ public interface GptLensConfig {
     @WithDefault("true")
     boolean builtinModel();
 
+    /**
+     * The token that uploading and removing plugin jars requires ({@code Authorization: Bearer <token>});
+     * without one, uploads and removals are refused.
+     */
+    Optional<String> adminToken();
+
+    /** Largest plugin jar accepted by upload, in bytes (32 MiB). */
+    @WithDefault("33554432")
+    long pluginMaxBytes();
+
     /** Layers of each model to put on a GPU: 0 = none, -1 = all (needs a GPU build of llama.cpp, see {@code ./gptlens --cuda}). */
     @WithDefault("0")
     int gpuLayers();

@@ -43,6 +43,31 @@ public class PluginManager {
     }
 
     private final Map<String, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> disabled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Names of plugin providers switched off. */
+    public java.util.Set<String> disabled() {
+        return java.util.Set.copyOf(disabled);
+    }
+
+    /**
+     * Switches a plugin provider on or off; off, it is not offered to chains (built-in providers cannot be switched off).
+     *
+     * @return false if no plugin provides {@code name}
+     */
+    public synchronized boolean setEnabled(String name, boolean enabled) {
+        boolean known = jars.values().stream().anyMatch(j -> j.providers().stream().anyMatch(p -> p.name().equals(name)));
+        if (!known) {
+            return false;
+        }
+        if (enabled) {
+            disabled.remove(name);
+        } else {
+            disabled.add(name);
+        }
+        rebuild();
+        return true;
+    }
 
     /** The last fault of a plugin provider, by name (cleared when its jar is reloaded). */
     public Map<String, String> failures() {
@@ -146,14 +171,24 @@ public class PluginManager {
             changed = true;
         }
         if (changed) {
-            List<SamplerProvider> all = new ArrayList<>(builtInSamplers.all().values());
-            for (PluginJar j : jars.values()) {
-                String jarName = j.jar().getFileName().toString();
-                j.providers().stream().filter(x -> x instanceof SamplerProvider)
-                        .map(x -> (SamplerProvider) new GuardedSamplerProvider((SamplerProvider) x, jarName, this::fault)).forEach(all::add);
-            }
-            samplers = NamedProviders.of("SamplerProvider", all);
+            rebuild();
         }
+    }
+
+    /** The registry: built-in first, then the enabled providers of every jar. */
+    private void rebuild() {
+        List<SamplerProvider> all = new ArrayList<>(builtInSamplers.all().values());
+        for (PluginJar j : jars.values()) {
+            String jarName = j.jar().getFileName().toString();
+            j.providers().stream().filter(x -> x instanceof SamplerProvider && !disabled.contains(x.name()))
+                    .map(x -> (SamplerProvider) new GuardedSamplerProvider((SamplerProvider) x, jarName, this::fault)).forEach(all::add);
+        }
+        samplers = NamedProviders.of("SamplerProvider", all);
+    }
+
+    /** The jar at {@code path} as last scanned, if any. */
+    public synchronized java.util.Optional<PluginJar> jar(Path path) {
+        return java.util.Optional.ofNullable(jars.get(path));
     }
 
     private static PluginJar load(Path jar, long size, long modified) {

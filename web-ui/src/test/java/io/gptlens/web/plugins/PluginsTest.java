@@ -168,4 +168,37 @@ class PluginsTest {
         }
         given().get("/health").then().statusCode(200);
     }
+
+    @Test
+    void uploadDisableEnableAndRemoveNeedTheRightRights() throws Exception {
+        byte[] jar = Files.readAllBytes(buildJar(Files.createTempDirectory("plugin-build"), "uploaded.jar", true));
+        given().contentType("application/java-archive").body(jar).post("/api/plugins?name=uploaded.jar").then().statusCode(401)
+                .body("error.message", containsString("admin token"));
+        given().contentType("application/java-archive").header("Authorization", "Bearer wrong").body(jar)
+                .post("/api/plugins?name=uploaded.jar").then().statusCode(401);
+        given().contentType("application/java-archive").header("Authorization", "Bearer test-secret").body(jar)
+                .post("/api/plugins?name=../evil.jar").then().statusCode(400);
+        given().contentType("application/java-archive").header("Authorization", "Bearer test-secret").body("not a zip".getBytes())
+                .post("/api/plugins?name=junk.jar").then().statusCode(422).body("error.message", containsString("Not a jar"));
+        byte[] notAPlugin = Files.readAllBytes(buildJar(Files.createTempDirectory("plugin-build"), "np.jar", false));
+        given().contentType("application/java-archive").header("Authorization", "Bearer test-secret").body(notAPlugin)
+                .post("/api/plugins?name=np.jar").then().statusCode(422).body("error.message", containsString("no SamplerProvider"));
+        assertTrue(!Files.exists(plugins.folder().resolve("np.jar")), "a rejected upload is not kept");
+        given().contentType("application/java-archive").header("Authorization", "Bearer test-secret").body(jar)
+                .post("/api/plugins?name=uploaded.jar").then().statusCode(201).body("providers", equalTo(List.of("keep-two")));
+        try {
+            Map<String, Object> req = Map.of("prompt", "Once", "max_tokens", 3, "samplers", List.of(Map.of("name", "keep-two"), Map.of("name", "greedy")));
+            given().contentType(ContentType.JSON).body(req).post("/v1/completions").then().statusCode(200);
+            given().post("/api/plugins/keep-two/disable").then().statusCode(200).body("status", equalTo("disabled"));
+            given().get("/api/plugins").then().body("find { it.name == 'keep-two' }.status", equalTo("disabled"));
+            given().contentType(ContentType.JSON).body(req).post("/v1/completions").then().statusCode(400);
+            given().post("/api/plugins/keep-two/enable").then().statusCode(200);
+            given().contentType(ContentType.JSON).body(req).post("/v1/completions").then().statusCode(200);
+            given().post("/api/plugins/top-p/disable").then().statusCode(404);
+        } finally {
+            given().header("Authorization", "Bearer test-secret").delete("/api/plugins/uploaded.jar").then().statusCode(204);
+        }
+        assertTrue(!names().contains("keep-two"));
+        given().header("Authorization", "Bearer test-secret").delete("/api/plugins/uploaded.jar").then().statusCode(404);
+    }
 }
