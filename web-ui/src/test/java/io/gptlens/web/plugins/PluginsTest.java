@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A plugin jar is built here, dropped into the running server's plugins folder, used by name, and removed again. */
 @QuarkusTest
-class PluginsTest {
+public class PluginsTest {
 
     @Inject
     PluginManager plugins;
@@ -53,7 +53,7 @@ class PluginsTest {
             }
             """;
 
-    static Path buildJar(Path dir, String name, boolean withServices) throws Exception {
+    public static Path buildJar(Path dir, String name, boolean withServices) throws Exception {
         return buildJar(dir, name, withServices, SOURCE);
     }
 

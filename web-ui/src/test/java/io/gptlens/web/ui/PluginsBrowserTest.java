@@ -49,4 +49,32 @@ class PluginsBrowserTest extends BrowserTestBase {
         assertTrue(browser.find("#status").getText().startsWith("6 tokens"), browser.find("#status").getText());
         assertTrue(browser.driver.findElement(By.id("run-1")).getText().contains("top-a"), "the run records the plugin stage");
     }
+
+    @jakarta.inject.Inject
+    io.gptlens.web.plugins.PluginManager plugins;
+
+    @Test
+    void aDroppedInPluginCanBeSwitchedOffAndOn() throws Exception {
+        java.nio.file.Path jar = io.gptlens.web.plugins.PluginsTest.buildJar(java.nio.file.Files.createTempDirectory("plugin-build"), "keep-two.jar", true);
+        java.nio.file.Files.createDirectories(plugins.folder());
+        java.nio.file.Path dropped = plugins.folder().resolve("keep-two.jar");
+        java.nio.file.Files.copy(jar, dropped);
+        try {
+            browser.driver.get(root.toString() + "plugins");
+            browser.await(30, d -> {
+                if (!gridText().contains("keep-two")) {
+                    browser.click(browser.find("#plugins-refresh"));
+                    return false;
+                }
+                return true;
+            });
+            browser.click(browser.find("#disable-keep-two"));
+            browser.await(10, d -> d.findElements(By.id("enable-keep-two")).size() == 1);
+            assertTrue(gridText().contains("disabled"), gridText());
+            browser.click(browser.find("#enable-keep-two"));
+            browser.await(10, d -> d.findElements(By.id("disable-keep-two")).size() == 1);
+        } finally {
+            java.nio.file.Files.deleteIfExists(dropped);
+        }
+    }
 }
