@@ -85,6 +85,7 @@ public final class Browser implements AutoCloseable {
         input.clear();
         input.sendKeys(text);
         js("arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", input);
+        input.sendKeys(org.openqa.selenium.Keys.TAB); // leave the field, as a person does: the value is committed
     }
 
     /** Saves a PNG screenshot. */

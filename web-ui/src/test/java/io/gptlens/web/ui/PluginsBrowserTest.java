@@ -43,9 +43,15 @@ class PluginsBrowserTest extends BrowserTestBase {
         browser.await(10, d -> d.findElements(By.cssSelector("#pipeline tr[data-stage='top-a']")).size() == 1);
         browser.choose("#chain-add", "greedy (picks)");
         browser.await(10, d -> d.findElements(By.id("chain-stage-1")).size() == 1);
+        browser.js("document.querySelectorAll('vaadin-select').forEach(s => s.opened = false);");
         browser.type("#max-tokens input", "6");
         browser.click(browser.find("#generate"));
-        browser.await(60, d -> browser.find("#status").getText().contains("max tokens"));
+        String[] last = {""};
+        try {
+            browser.await(60, d -> (last[0] = browser.find("#status").getText()).contains("max tokens"));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("status stayed '" + last[0] + "'; runs: " + browser.find("#runs").getText(), e);
+        }
         assertTrue(browser.find("#status").getText().startsWith("6 tokens"), browser.find("#status").getText());
         assertTrue(browser.driver.findElement(By.id("run-1")).getText().contains("top-a"), "the run records the plugin stage");
     }
