@@ -19,7 +19,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Equal to llama.cpp's tokenizer on llama.cpp's own gpt-2 test vectors, every case. */
-class Gpt2BpeTokenizerTest {
+class Gpt2BpeTokenizerTest extends io.gptlens.core.tokenizer.TokenizerContract {
+
+    @Override
+    protected Tokenizer tokenizer() {
+        try (GgufFile f = GgufFile.open(vocab())) {
+            return new Gpt2BpeTokenizer.Provider().create(f);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
 
     static Path vocab() {
         Path p = Path.of(System.getProperty("gptlens.llama.source", ""), "models", "ggml-vocab-gpt-2.gguf");
