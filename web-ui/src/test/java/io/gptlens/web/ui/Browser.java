@@ -73,9 +73,12 @@ public final class Browser implements AutoCloseable {
 
     /** Chooses the item labelled {@code label} in a vaadin-select (opens it, clicks the item). */
     public void choose(String selectCss, String label) {
+        // no overlay of an earlier choice may still be open (or closing) where this click lands
+        await(10, d -> (Boolean) js("return !document.querySelector('vaadin-select-overlay[opened]') && ![...document.querySelectorAll('vaadin-select')].some(s => s.opened);"));
         click(find(selectCss));
         await(10, d -> (Boolean) js("return [...document.querySelectorAll('vaadin-select-item')].some(i => i.textContent.trim() === arguments[0]);", label));
         js("[...document.querySelectorAll('vaadin-select-item')].find(i => i.textContent.trim() === arguments[0]).click();", label);
+        await(10, d -> (Boolean) js("return ![...document.querySelectorAll('vaadin-select')].some(s => s.opened);"));
     }
 
     /** Sets a Vaadin field's value the way typing would, and commits it. */
