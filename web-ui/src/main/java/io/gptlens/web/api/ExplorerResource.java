@@ -135,11 +135,7 @@ public class ExplorerResource {
             q.put("note", "'" + text + "' is " + ids.length + " tokens; these results are for the mean of their rows. "
                     + "Query each with ?token=ID for its own neighbours.");
         }
-        float[][] rows = new float[ids.length][];
-        for (int i = 0; i < ids.length; i++) {
-            rows[i] = mx == Matrix.WE ? m.model().embeddingRow(ids[i]) : m.model().unembeddingRow(ids[i]);
-        }
-        return new Query(ids, ids.length == 1 ? rows[0] : Vectors.mean(rows), q);
+        return new Query(ids, explorer.vector(m, mx, ids), q);
     }
 
     private static List<Map<String, Object>> results(List<ExplorerService.Result> rs) {

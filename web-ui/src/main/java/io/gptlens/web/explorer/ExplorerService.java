@@ -190,7 +190,7 @@ public class ExplorerService {
     }
 
     /** The vector of a word: its token's row, or the mean of its tokens' rows. */
-    float[] vector(LoadedModel m, Matrix mx, int[] ids) {
+    public float[] vector(LoadedModel m, Matrix mx, int[] ids) {
         float[][] rows = new float[ids.length][];
         for (int i = 0; i < ids.length; i++) {
             rows[i] = row(m, mx, ids[i]);

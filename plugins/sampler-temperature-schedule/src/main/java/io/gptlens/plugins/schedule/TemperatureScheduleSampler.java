@@ -4,6 +4,7 @@ import io.gptlens.core.distribution.Candidates;
 import io.gptlens.core.plugin.ParamSpec;
 import io.gptlens.core.sampling.BaseSamplerProvider;
 import io.gptlens.core.sampling.Sampler;
+import io.gptlens.core.sampling.TemperatureSampler;
 
 import java.util.List;
 
@@ -38,15 +39,7 @@ public final class TemperatureScheduleSampler implements Sampler {
 
     @Override
     public void apply(Candidates c) {
-        double t = temperature(n);
-        if (t == 1) {
-            return;
-        }
-        if (t <= 0) {
-            c.select(c.argmax());
-            return;
-        }
-        c.scaleLogits(t);
+        new TemperatureSampler(Math.max(0, temperature(n))).apply(c); // core's temperature at this step's T
     }
 
     @Override
