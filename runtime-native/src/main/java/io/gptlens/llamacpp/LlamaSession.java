@@ -4,6 +4,7 @@ import io.gptlens.core.model.Batch;
 import io.gptlens.core.model.Model;
 import io.gptlens.core.model.Session;
 import io.gptlens.core.model.SessionOptions;
+import io.gptlens.core.sampling.SamplerChain;
 import io.gptlens.llamacpp.internal.Layouts;
 import io.gptlens.llamacpp.internal.Llama;
 import io.gptlens.llamacpp.internal.LlamaLog;
@@ -237,6 +238,22 @@ public final class LlamaSession implements Session {
                 throw new IllegalStateException("llama.cpp has no logits for batch index " + idx + LlamaLog.recentSuffix());
             }
             return p.reinterpret(4L * nVocab).toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    /** Runs {@code chain} as one llama.cpp {@code llama_sampler_chain}; see {@link NativeChain}. */
+    @Override
+    public NativeChain runNatively(SamplerChain chain) {
+        ensureOpen();
+        return new NativeChain(chain, this);
+    }
+
+    /** {@code llama_sampler_sample} over output {@code i} of the last batch. */
+    synchronized int sampleNatively(MemorySegment chain, int i) {
+        ensureOpen();
+        int idx = checkOutput(i);
+        try (var use = model.use()) {
+            return Llama.samplerSample(chain, ctx, idx);
         }
     }
 

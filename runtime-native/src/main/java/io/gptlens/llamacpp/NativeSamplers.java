@@ -7,8 +7,8 @@ import io.gptlens.core.sampling.BaseSamplerProvider;
 import io.gptlens.core.sampling.Picker;
 import io.gptlens.core.sampling.Sampler;
 import io.gptlens.core.sampling.SamplerProvider;
+import io.gptlens.core.sampling.SamplerStage;
 import io.gptlens.core.sampling.SplitMix64;
-import io.gptlens.llamacpp.internal.Layouts;
 import io.gptlens.llamacpp.internal.Llama;
 
 import java.lang.foreign.Arena;
@@ -16,12 +16,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
 import java.util.function.Function;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * llama.cpp's own samplers ({@code llama_sampler_init_*}) as GPTLens sampler stages, named
@@ -68,41 +62,16 @@ public final class NativeSamplers {
 
     /** Runs the native sampler over {@code c}; returns the selected index or -1. */
     private static int run(Handle h, Candidates c) {
-        int n = c.size();
         try (Arena a = Arena.ofConfined()) {
-            long stride = Layouts.TOKEN_DATA.byteSize();
-            MemorySegment data = a.allocate(Layouts.TOKEN_DATA, n);
-            boolean probs = c.probabilitiesValid();
-            for (int i = 0; i < n; i++) {
-                data.set(JAVA_INT, i * stride, c.id(i));
-                data.set(JAVA_FLOAT, i * stride + 4, c.logit(i));
-                data.set(JAVA_FLOAT, i * stride + 8, probs ? c.p(i) : 0f);
-            }
-            MemorySegment arr = a.allocate(Layouts.TOKEN_DATA_ARRAY);
-            arr.set(ADDRESS, 0, data);
-            arr.set(JAVA_LONG, 8, n);
-            arr.set(JAVA_LONG, 16, -1L);
-            arr.set(JAVA_BOOLEAN, 24, c.isSorted());
+            MemorySegment arr = TokenDataArrays.of(a, c);
             Llama.samplerApply(h.get(), arr);
-            MemorySegment out = arr.get(ADDRESS, 0).reinterpret(Math.max(1, n) * stride);
-            long size = arr.get(JAVA_LONG, 8);
-            long selected = arr.get(JAVA_LONG, 16);
-            boolean sorted = arr.get(JAVA_BOOLEAN, 24);
-            if (size < 1 || size > n) {
-                throw new IllegalStateException("Native sampler " + h.name + " left " + size + " candidates of " + n);
-            }
-            int m = (int) size;
-            int[] ids = new int[m];
-            float[] logits = new float[m];
-            float[] p = new float[m];
-            for (int i = 0; i < m; i++) {
-                ids[i] = out.get(JAVA_INT, i * stride);
-                logits[i] = out.get(JAVA_FLOAT, i * stride + 4);
-                p[i] = out.get(JAVA_FLOAT, i * stride + 8);
-            }
-            c.replace(ids, logits, p, m, sorted, false);
-            return selected >= 0 && selected < m ? (int) selected : -1;
+            return TokenDataArrays.readBack(arr, c, "Native sampler " + h.name);
         }
+    }
+
+    /** The native handle of a stage made by one of these providers, or null for any other stage. */
+    static MemorySegment handleOf(SamplerStage stage) {
+        return stage instanceof NativeStage n ? n.h.get() : null;
     }
 
     /** What native reshaping and picking stages share: the handle and the optional hooks. */

@@ -29,7 +29,8 @@ class LayoutsTest {
     Path dir;
 
     private static final List<StructLayout> STRUCTS = List.of(Layouts.MODEL_PARAMS, Layouts.CONTEXT_PARAMS, Layouts.BATCH,
-            Layouts.TOKEN_DATA, Layouts.TOKEN_DATA_ARRAY, Layouts.QUANTIZE_PARAMS, Layouts.GGML_TYPE_TRAITS, Layouts.GGML_TENSOR_HEAD);
+            Layouts.TOKEN_DATA, Layouts.TOKEN_DATA_ARRAY, Layouts.QUANTIZE_PARAMS, Layouts.GGML_TYPE_TRAITS, Layouts.GGML_TENSOR_HEAD,
+            Layouts.SAMPLER_I, Layouts.SAMPLER, Layouts.SAMPLER_CHAIN_PARAMS);
 
     /** Layouts that describe only the head of a larger struct: offsets are checked, not the size. */
     private static final java.util.Set<String> PARTIAL = java.util.Set.of("ggml_tensor");

@@ -8,7 +8,7 @@ import io.gptlens.core.generation.GenerationEvent.PromptEvent;
 import io.gptlens.core.generation.GenerationEvent.TokenEvent;
 import io.gptlens.core.model.Batch;
 import io.gptlens.core.model.Session;
-import io.gptlens.core.sampling.SamplerChain;
+import io.gptlens.core.sampling.ChainRunner;
 import io.gptlens.core.tokenizer.Piece;
 import io.gptlens.core.tokenizer.Tokenizer;
 
@@ -52,7 +52,7 @@ public final class Generator {
      * @throws IllegalArgumentException if the prompt does not fit the context
      * @throws io.gptlens.core.sampling.SamplerException if a sampler stage fails
      */
-    public DoneEvent generate(GenerationRequest request, SamplerChain chain, Consumer<? super GenerationEvent> listener) {
+    public DoneEvent generate(GenerationRequest request, ChainRunner chain, Consumer<? super GenerationEvent> listener) {
         int[] prompt = tokenizer.encode(request.prompt(), request.addSpecial(), request.parseSpecial());
         if (prompt.length == 0) {
             throw new IllegalArgumentException("The prompt is empty and the tokenizer adds no start token; give some text");

@@ -1,5 +1,8 @@
 package io.gptlens.core.model;
 
+import io.gptlens.core.sampling.ChainRunner;
+import io.gptlens.core.sampling.SamplerChain;
+
 /**
  * A running context over a model: a KV cache holding one or more sequences, and the logits of
  * the last evaluated batch.
@@ -50,6 +53,17 @@ public interface Session extends AutoCloseable {
      */
     default float[] sequenceEmbedding(int sequence) {
         throw new UnsupportedOperationException("This session does not pool embeddings");
+    }
+
+    /**
+     * A runner that runs {@code chain} inside the backend (for llama.cpp: one
+     * {@code llama_sampler_chain}, with each Java stage wrapped as a native sampler that calls back
+     * into Java). The chain must stay open while the runner is used; close the runner first.
+     *
+     * @throws UnsupportedOperationException if the backend has no native sampling
+     */
+    default ChainRunner runNatively(SamplerChain chain) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot run sampler chains natively");
     }
 
     /** Removes positions {@code [p0, p1)} of a sequence from the cache; -1 bounds mean open. */

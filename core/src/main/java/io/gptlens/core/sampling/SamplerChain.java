@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * A stage that breaks this, or throws, ends the sampling with a {@link SamplerException} naming
  * the stage.
  */
-public final class SamplerChain implements AutoCloseable {
+public final class SamplerChain implements ChainRunner {
 
     private final List<Sampler> samplers;
     private final Picker picker;
@@ -64,6 +64,7 @@ public final class SamplerChain implements AutoCloseable {
     }
 
     /** All stage names in order, e.g. "top-k -> top-p -> dist". */
+    @Override
     public String describe() {
         List<String> names = new ArrayList<>();
         samplers.forEach(s -> names.add(s.name()));
@@ -72,6 +73,7 @@ public final class SamplerChain implements AutoCloseable {
     }
 
     /** Applies every sampler to {@code candidates} and lets the picker choose. Does not call {@link #accept}. */
+    @Override
     public int sample(Candidates candidates) {
         ensureOpen();
         for (Sampler s : samplers) {
@@ -95,6 +97,7 @@ public final class SamplerChain implements AutoCloseable {
     }
 
     /** Tells every stage that {@code token} was chosen. */
+    @Override
     public void accept(int token) {
         ensureOpen();
         samplers.forEach(s -> s.accept(token));

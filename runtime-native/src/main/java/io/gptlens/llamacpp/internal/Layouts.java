@@ -116,6 +116,33 @@ public final class Layouts {
             paddingLayout(7)
     ).withName("llama_token_data_array");
 
+    /** {@code struct llama_sampler_i} (96 bytes): the hooks of a custom sampler, all function pointers. */
+    public static final StructLayout SAMPLER_I = structLayout(
+            ADDRESS.withName("name"),
+            ADDRESS.withName("accept"),
+            ADDRESS.withName("apply"),
+            ADDRESS.withName("reset"),
+            ADDRESS.withName("clone"),
+            ADDRESS.withName("free"),
+            ADDRESS.withName("backend_init"),
+            ADDRESS.withName("backend_accept"),
+            ADDRESS.withName("backend_apply"),
+            ADDRESS.withName("backend_set_input"),
+            ADDRESS.withName("backend_reset"),
+            ADDRESS.withName("copy_state")
+    ).withName("llama_sampler_i");
+
+    /** {@code struct llama_sampler} (16 bytes): the hooks and the sampler's own context pointer. */
+    public static final StructLayout SAMPLER = structLayout(
+            ADDRESS.withName("iface"),
+            ADDRESS.withName("ctx")
+    ).withName("llama_sampler");
+
+    /** {@code struct llama_sampler_chain_params} (1 byte). */
+    public static final StructLayout SAMPLER_CHAIN_PARAMS = structLayout(
+            JAVA_BOOLEAN.withName("no_perf")
+    ).withName("llama_sampler_chain_params");
+
     /** {@code struct llama_model_quantize_params} (64 bytes). */
     public static final StructLayout QUANTIZE_PARAMS = structLayout(
             JAVA_INT.withName("nthread"),

@@ -1,5 +1,6 @@
 package io.gptlens.llamacpp.internal;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
@@ -100,6 +101,10 @@ public final class Llama {
     public static final MethodHandle SAMPLER_CLONE = h("llama_sampler_clone", ADDRESS, ADDRESS);
     public static final MethodHandle SAMPLER_FREE = h("llama_sampler_free", null, ADDRESS);
 
+    public static final MethodHandle SAMPLER_INIT = h("llama_sampler_init", ADDRESS, ADDRESS, ADDRESS);
+    public static final MethodHandle SAMPLER_CHAIN_INIT = h("llama_sampler_chain_init", ADDRESS, Layouts.SAMPLER_CHAIN_PARAMS);
+    public static final MethodHandle SAMPLER_CHAIN_ADD = h("llama_sampler_chain_add", null, ADDRESS, ADDRESS);
+    public static final MethodHandle SAMPLER_SAMPLE = h("llama_sampler_sample", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
     public static final MethodHandle SAMPLER_INIT_GREEDY = h("llama_sampler_init_greedy", ADDRESS);
     public static final MethodHandle SAMPLER_INIT_DIST = h("llama_sampler_init_dist", ADDRESS, JAVA_INT);
     public static final MethodHandle SAMPLER_INIT_TOP_K = h("llama_sampler_init_top_k", ADDRESS, JAVA_INT);
@@ -289,6 +294,29 @@ public final class Llama {
 
     public static void samplerFree(MemorySegment s) {
         try { SAMPLER_FREE.invokeExact(s); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static MemorySegment samplerInit(MemorySegment iface, MemorySegment ctx) {
+        try { return (MemorySegment) SAMPLER_INIT.invokeExact(iface, ctx); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** A new, empty {@code llama_sampler_chain} with performance timing off. */
+    public static MemorySegment samplerChainInit() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment params = a.allocate(Layouts.SAMPLER_CHAIN_PARAMS);
+            params.set(JAVA_BOOLEAN, 0, true);
+            return (MemorySegment) SAMPLER_CHAIN_INIT.invokeExact(params);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static void samplerChainAdd(MemorySegment chain, MemorySegment s) {
+        try { SAMPLER_CHAIN_ADD.invokeExact(chain, s); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static int samplerSample(MemorySegment s, MemorySegment ctx, int idx) {
+        try { return (int) SAMPLER_SAMPLE.invokeExact(s, ctx, idx); } catch (Throwable t) { throw rethrow(t); }
     }
 
     public static long ggmlTypeSize(int type) {
