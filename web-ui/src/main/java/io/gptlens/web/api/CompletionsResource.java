@@ -10,6 +10,7 @@ import io.gptlens.core.generation.Generator;
 import io.gptlens.core.model.Session;
 import io.gptlens.core.model.SessionOptions;
 import io.gptlens.core.plugin.NamedProviders;
+import io.gptlens.core.sampling.ChainRunner;
 import io.gptlens.core.sampling.SamplerChain;
 import io.gptlens.core.sampling.SamplerChains;
 import io.gptlens.core.sampling.SamplerProvider;
@@ -55,6 +56,9 @@ public class CompletionsResource {
     static final int MAX_STOP = 16;
     /** Largest {@code logprobs}. */
     static final int MAX_LOGPROBS = 20;
+    /** {@code sampler_runtime} values. */
+    static final String JAVA = "java";
+    static final String NATIVE = "llama.cpp";
 
     private final ModelRegistry registry;
     private final GptLensConfig config;
@@ -76,12 +80,12 @@ public class CompletionsResource {
     public record CompletionRequest(String model, JsonNode prompt, @JsonProperty("max_tokens") Integer maxTokens, Double temperature,
                                     @JsonProperty("top_p") Double topP, @JsonProperty("top_k") Integer topK,
                                     @JsonProperty("min_p") Double minP, Long seed, JsonNode stop, Integer logprobs, Boolean stream,
-                                    List<SamplerSpec> samplers, Integer n) {
+                                    List<SamplerSpec> samplers, Integer n, @JsonProperty("sampler_runtime") String samplerRuntime) {
     }
 
     /** A validated request, ready to run. */
     private record Prepared(LoadedModel model, GenerationRequest request, List<StageSpec> chain, long seed, boolean stream,
-                            boolean logprobs) {
+                            boolean logprobs, boolean runNatively) {
     }
 
     @POST
@@ -149,8 +153,14 @@ public class CompletionsResource {
                     r.topP() == null ? 1.0 : r.topP(), r.minP() == null ? 0.0 : r.minP(), seed);
         }
         SamplerChains.build(samplers, chain, seed).close(); // validate names and parameters before answering
+        boolean runNatively = switch (r.samplerRuntime() == null ? JAVA : r.samplerRuntime()) {
+            case JAVA -> false;
+            case NATIVE -> true;
+            default -> throw new ApiException(400, "sampler_runtime must be '" + JAVA + "' (GPTLens runs the chain stage by stage) or '"
+                    + NATIVE + "' (llama.cpp runs it as one llama_sampler_chain, calling Java stages back), got '" + r.samplerRuntime() + "'");
+        };
         GenerationRequest g = new GenerationRequest(prompt, maxTokens, stop, true, true, logprobs, 0);
-        return new Prepared(m, g, chain, seed, Boolean.TRUE.equals(r.stream()), r.logprobs() != null);
+        return new Prepared(m, g, chain, seed, Boolean.TRUE.equals(r.stream()), r.logprobs() != null, runNatively);
     }
 
     private static String prompt(JsonNode p) {
@@ -192,6 +202,14 @@ public class CompletionsResource {
         return out;
     }
 
+    private static ChainRunner runNatively(Session session, SamplerChain chain) {
+        try {
+            return session.runNatively(chain);
+        } catch (UnsupportedOperationException e) {
+            throw new ApiException(400, "sampler_runtime '" + NATIVE + "' is not available for this model: " + e.getMessage());
+        }
+    }
+
     /** Runs a prepared completion; streams events to {@code out} when given, and returns the whole response. */
     private Map<String, Object> run(Prepared p, String id, long created, OutputStream out) {
         LoadedModel m = p.model();
@@ -208,7 +226,8 @@ public class CompletionsResource {
             int ctx = Math.min(config.contextLength(), Math.max(16, m.model().info().contextLength()));
             SessionOptions so = new SessionOptions(ctx, 512, 1, config.threads(), false, false);
             Logprobs lp = new Logprobs();
-            try (Session session = m.model().newSession(so); SamplerChain chain = samplerRegistry.chain(p.chain(), p.seed())) {
+            try (Session session = m.model().newSession(so); SamplerChain chain = samplerRegistry.chain(p.chain(), p.seed());
+                 ChainRunner runner = p.runNatively() ? runNatively(session, chain) : chain) { // closing a chain twice is safe
                 Generator gen = new Generator(session, m.model().tokenizer());
                 StringBuilder text = new StringBuilder();
                 Consumer<GenerationEvent> listener = e -> {
@@ -227,7 +246,7 @@ public class CompletionsResource {
                         }
                     }
                 };
-                GenerationEvent.DoneEvent done = gen.generate(p.request(), chain, listener);
+                GenerationEvent.DoneEvent done = gen.generate(p.request(), runner, listener);
                 Map<String, Object> usage = Map.of("prompt_tokens", done.promptTokens(), "completion_tokens", done.tokens().length,
                         "total_tokens", done.promptTokens() + done.tokens().length);
                 if (out != null) {
@@ -251,6 +270,8 @@ public class CompletionsResource {
                 res.put("usage", usage);
                 res.put("seed", p.seed());
                 res.put("samplers", p.chain().stream().map(s -> Map.of("name", s.name(), "params", s.params())).toList());
+                res.put("sampler_runtime", p.runNatively() ? NATIVE : JAVA);
+                res.put("chain", runner.describe());
                 res.put("timings", timings(done));
                 return res;
             }

@@ -6,6 +6,7 @@ import io.gptlens.core.distribution.TopN;
 import io.gptlens.core.generation.SequenceCache;
 import io.gptlens.core.model.Session;
 import io.gptlens.core.model.SessionOptions;
+import io.gptlens.core.sampling.ChainRunner;
 import io.gptlens.core.sampling.SamplerChain;
 import io.gptlens.core.sampling.StageSpec;
 import io.gptlens.core.tokenizer.Piece;
@@ -98,7 +99,13 @@ public final class PlaygroundSession implements AutoCloseable {
      * completes with the run when it ends (stopped, finished or failed).
      */
     public CompletableFuture<Run> generate(int[] prompt, List<StageSpec> chain, long seed, int maxTokens, Consumer<Run> onStep, int[] forced) {
-        RunRecord record = new RunRecord(model.id(), "", prompt, forced, chain, seed, Math.max(maxTokens, forced.length));
+        return generate(prompt, chain, seed, maxTokens, onStep, forced, false);
+    }
+
+    /** As {@link #generate(int[], List, long, int, Consumer, int[])}; {@code nativeChain} lets llama.cpp run the chain. */
+    public CompletableFuture<Run> generate(int[] prompt, List<StageSpec> chain, long seed, int maxTokens, Consumer<Run> onStep, int[] forced,
+                                          boolean nativeChain) {
+        RunRecord record = new RunRecord(model.id(), "", prompt, forced, chain, seed, Math.max(maxTokens, forced.length), nativeChain);
         return start(null, -1, record, onStep);
     }
 
@@ -114,7 +121,7 @@ public final class PlaygroundSession implements AutoCloseable {
         RunRecord p = parent.record();
         // the whole generated prefix, chosen token included, is forced: that makes the branch reproducible
         RunRecord record = new RunRecord(p.modelId(), p.modelSha256(), p.promptTokens(), prefix, p.chain(), p.seed(),
-                Math.max(p.maxTokens(), index + 1));
+                Math.max(p.maxTokens(), index + 1), p.nativeChain());
         return start(parent, index, record, onStep);
     }
 
@@ -153,10 +160,19 @@ public final class PlaygroundSession implements AutoCloseable {
         return cache;
     }
 
+    private ChainRunner nativeRunner(SamplerChain chain) {
+        cache();
+        try {
+            return session.runNatively(chain);
+        } catch (UnsupportedOperationException e) {
+            throw new IllegalStateException("llama.cpp cannot run the chain for this model: " + e.getMessage(), e);
+        }
+    }
+
     private void execute(Run run, Consumer<Run> onStep) {
         RunRecord r = run.record();
         String sha = registry.sha256(model);
-        RunRecord record = new RunRecord(r.modelId(), sha, r.promptTokens(), r.forced(), r.chain(), r.seed(), r.maxTokens());
+        RunRecord record = new RunRecord(r.modelId(), sha, r.promptTokens(), r.forced(), r.chain(), r.seed(), r.maxTokens(), r.nativeChain());
         run.setRecord(record);
         Tokenizer tok = tokenizer();
         int vocab = tok.vocabularySize();
@@ -164,7 +180,8 @@ public final class PlaygroundSession implements AutoCloseable {
         for (int t : r.promptTokens()) {
             tokens.add(t);
         }
-        try (SamplerChain chain = samplers.chain(r.chain(), r.seed())) {
+        try (SamplerChain chain = samplers.chain(r.chain(), r.seed());
+             ChainRunner runner = r.nativeChain() ? nativeRunner(chain) : chain) { // closing a chain twice is safe
             int[] forced = r.forced();
             int start = 0;
             if (run.parent() != null && run.branchAt() > 0) {
@@ -173,7 +190,7 @@ public final class PlaygroundSession implements AutoCloseable {
                 List<Step> shared = run.parent().steps().subList(0, run.branchAt());
                 for (Step st : shared) {
                     run.add(st);
-                    chain.accept(st.token());
+                    runner.accept(st.token());
                     tokens.add(st.token());
                 }
                 start = run.branchAt();
@@ -194,9 +211,9 @@ public final class PlaygroundSession implements AutoCloseable {
                 if (i < forced.length) {
                     token = forced[i];
                 } else {
-                    token = chain.sample(Candidates.fromLogits(logits));
+                    token = runner.sample(Candidates.fromLogits(logits));
                 }
-                chain.accept(token);
+                runner.accept(token);
                 Piece piece = tok.piece(token, false);
                 boolean keep = (long) vocab * (i + 1) <= MAX_KEPT_LOGITS;
                 Step step = new Step(token, new String(piece.bytes(), StandardCharsets.UTF_8),

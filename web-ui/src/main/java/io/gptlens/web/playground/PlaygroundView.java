@@ -4,6 +4,7 @@ import com.vaadin.flow.component.AttachEvent;
 import com.vaadin.flow.component.DetachEvent;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.checkbox.Checkbox;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.Span;
@@ -62,6 +63,7 @@ public class PlaygroundView extends VerticalLayout {
     private final Span status = new Span();
 
     private final ChainEditor chainEditor;
+    private final Checkbox nativeChain = new Checkbox("Run the chain inside llama.cpp");
     private final PipelinePanel pipeline = new PipelinePanel();
     private PlaygroundSession session;
     private int[] promptTokens = new int[0];
@@ -78,7 +80,10 @@ public class PlaygroundView extends VerticalLayout {
         InsidePanel inside = new InsidePanel(() -> session != null && session.model().model() instanceof io.gptlens.llamacpp.LlamaModel lm
                 ? new InsidePanel.Request(lm, promptTokens.clone()) : null);
         com.vaadin.flow.component.details.Details chainDetails = new com.vaadin.flow.component.details.Details("Sampler chain (custom) and pipeline",
-                new VerticalLayout(chainEditor, pipeline));
+                new VerticalLayout(chainEditor, nativeChain, pipeline));
+        nativeChain.setId("native-chain");
+        nativeChain.setTooltipText("llama.cpp runs the whole chain as one llama_sampler_chain; its own stages (llama.*) run in C and every "
+                + "Java stage, plugins included, is wrapped as a native llama_sampler that calls back into Java. Same seed, same tokens.");
         chainDetails.setId("chain-details");
         chainDetails.setWidthFull();
         add(toolbar(), prompt, tokenRow(), new HorizontalLayout(outputColumn(), distributionColumn()), chainDetails, runsSection(), inside);
@@ -300,9 +305,11 @@ public class PlaygroundView extends VerticalLayout {
         if (forcedToken >= 0 && current != null && selected >= 0) {
             f = session.branch(current, selected, forcedToken, run -> ui.access(() -> showRun(run)));
         } else if (forcedToken >= 0) {
-            f = session.generate(promptTokens, chain(), seedValue(), max, run -> ui.access(() -> showRun(run)), new int[]{forcedToken});
+            f = session.generate(promptTokens, chain(), seedValue(), max, run -> ui.access(() -> showRun(run)), new int[]{forcedToken},
+                    nativeChain.getValue());
         } else {
-            f = session.generate(promptTokens, chain(), seedValue(), max, run -> ui.access(() -> showRun(run)), new int[0]);
+            f = session.generate(promptTokens, chain(), seedValue(), max, run -> ui.access(() -> showRun(run)), new int[0],
+                    nativeChain.getValue());
         }
         setGenerating(true);
         selected = -1;
@@ -455,7 +462,7 @@ public class PlaygroundView extends VerticalLayout {
             RunRecord rec = r.record();
             title.getElement().setAttribute("title", "model " + rec.modelId() + " sha256 " + rec.modelSha256() + " · prompt tokens "
                     + java.util.Arrays.toString(rec.promptTokens()) + (rec.forced().length > 0 ? " · forced " + java.util.Arrays.toString(rec.forced()) : "")
-                    + " · seed " + rec.seed() + " · chain " + Run.stagesText(rec.chain()));
+                    + " · seed " + rec.seed() + " · chain " + Run.stagesText(rec.chain()) + (rec.nativeChain() ? " (run by llama.cpp)" : ""));
             Button show = new Button("Show", e -> {
                 current = r;
                 selected = -1;

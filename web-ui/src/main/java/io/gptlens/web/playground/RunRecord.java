@@ -14,9 +14,10 @@ import java.util.List;
  * @param chain        the sampler chain
  * @param seed         the seed every random stage used
  * @param maxTokens    tokens to generate, the forced ones included
+ * @param nativeChain  whether llama.cpp ran the chain (as one llama_sampler_chain, Java stages called back)
  */
 public record RunRecord(String modelId, String modelSha256, int[] promptTokens, int[] forced, List<StageSpec> chain, long seed,
-                        int maxTokens) {
+                        int maxTokens, boolean nativeChain) {
 
     public RunRecord {
         promptTokens = promptTokens.clone();

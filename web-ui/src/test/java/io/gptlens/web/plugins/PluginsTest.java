@@ -110,6 +110,21 @@ public class PluginsTest {
             var r = given().contentType(ContentType.JSON).body(Map.of("prompt", "Once upon a time", "max_tokens", 8, "seed", 3,
                     "samplers", List.of(Map.of("name", "keep-two"), Map.of("name", "dist")))).post("/v1/completions");
             r.then().statusCode(200).body("samplers[0].name", equalTo("keep-two"));
+            // between llama.cpp's own samplers, with llama.cpp running the chain: same seed, same text
+            List<Map<String, Object>> mixed = List.of(Map.of("name", "llama.top-k", "params", Map.of("k", 40)), Map.of("name", "keep-two"),
+                    Map.of("name", "llama.temperature", "params", Map.of("t", 1.5)), Map.of("name", "llama.dist"));
+            String inJava = given().contentType(ContentType.JSON).body(Map.of("prompt", "Once upon a time", "max_tokens", 24, "seed", 5,
+                    "samplers", mixed)).post("/v1/completions").then().statusCode(200)
+                    .body("sampler_runtime", equalTo("java")).extract().path("choices[0].text");
+            String inC = given().contentType(ContentType.JSON).body(Map.of("prompt", "Once upon a time", "max_tokens", 24, "seed", 5,
+                    "samplers", mixed, "sampler_runtime", "llama.cpp")).post("/v1/completions").then().statusCode(200)
+                    .body("sampler_runtime", equalTo("llama.cpp"))
+                    .body("chain", equalTo("llama.top-k [C] -> keep-two [Java] -> llama.temperature [C] -> llama.dist [C] (run by llama.cpp)"))
+                    .extract().path("choices[0].text");
+            assertEquals(inJava, inC);
+            assertTrue(inC.length() > 20, inC);
+            given().contentType(ContentType.JSON).body(Map.of("prompt", "Once", "samplers", mixed, "sampler_runtime", "cuda"))
+                    .post("/v1/completions").then().statusCode(400).body("error.message", containsString("sampler_runtime must be 'java'"));
         } finally {
             Files.deleteIfExists(dropped);
         }
@@ -153,6 +168,13 @@ public class PluginsTest {
                 await(() -> names().contains(name));
                 given().contentType(ContentType.JSON).body(Map.of("prompt", "Once", "max_tokens", 3,
                                 "samplers", List.of(Map.of("name", name), Map.of("name", "greedy")))).post("/v1/completions")
+                        .then().statusCode(500).body("error.message", containsString("Sampler '" + name + "'"))
+                        .body("error.message", containsString("(plugin " + name + ".jar)"))
+                        .body("error.message", containsString(expected.get(f.getKey())));
+                // the same fault inside a chain that llama.cpp runs (the plugin is called back from C)
+                given().contentType(ContentType.JSON).body(Map.of("prompt", "Once", "max_tokens", 3, "sampler_runtime", "llama.cpp",
+                                "samplers", List.of(Map.of("name", "llama.top-k"), Map.of("name", name), Map.of("name", "llama.greedy"))))
+                        .post("/v1/completions")
                         .then().statusCode(500).body("error.message", containsString("Sampler '" + name + "'"))
                         .body("error.message", containsString("(plugin " + name + ".jar)"))
                         .body("error.message", containsString(expected.get(f.getKey())));

@@ -8,6 +8,7 @@ import org.openqa.selenium.By;
 import java.net.URL;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** /plugins lists the example plugins, and a plugin sampler added to the playground's chain generates. */
@@ -16,7 +17,6 @@ class PluginsBrowserTest extends BrowserTestBase {
 
     @TestHTTPResource("/")
     URL root;
-
 
     private String gridText() {
         return (String) browser.js("return [...document.querySelectorAll('#plugins-grid vaadin-grid-cell-content')]"
@@ -53,6 +53,20 @@ class PluginsBrowserTest extends BrowserTestBase {
         }
         assertTrue(browser.find("#status").getText().startsWith("6 tokens"), browser.find("#status").getText());
         assertTrue(browser.driver.findElement(By.id("run-1")).getText().contains("top-a [0.2]"), "the run records the plugin stage");
+        String javaRun = outputText();
+
+        // the same chain run by llama.cpp, the plugin called back through an upcall: same seed, same tokens
+        browser.click(browser.find("#native-chain"));
+        browser.click(browser.find("#generate"));
+        browser.await(60, d -> d.findElements(By.id("run-2")).size() == 1 && browser.find("#status").getText().contains("max tokens"));
+        assertTrue(browser.find("#status").getText().startsWith("6 tokens"), browser.find("#status").getText());
+        assertTrue(String.valueOf(browser.find("#run-2 span").getAttribute("title")).contains("(run by llama.cpp)"),
+                "the run records who ran the chain");
+        assertEquals(javaRun, outputText());
+    }
+
+    private String outputText() {
+        return String.join("", browser.driver.findElements(By.cssSelector("#output .tok")).stream().map(e -> e.getText()).toList());
     }
 
     @jakarta.inject.Inject
