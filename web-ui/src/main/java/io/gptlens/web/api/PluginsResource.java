@@ -117,6 +117,67 @@ public class PluginsResource {
         return Map.of("name", name, "status", action.equals("enable") ? "active" : "disabled");
     }
 
+    /** A sampler's parameters: type, range, its own default and the configured value. */
+    @GET
+    @Path("{name}/config")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> configuration(@jakarta.ws.rs.PathParam("name") String name) {
+        SamplerProvider p = plugins.samplers().all().get(name);
+        if (p == null) {
+            throw new ApiException(404, "No sampler called '" + name + "'; known: " + String.join(", ", plugins.samplers().all().keySet()));
+        }
+        SamplerProvider own = io.gptlens.web.plugins.PluginManager.origin(p);
+        Map<String, Object> configured = plugins.configuration(name);
+        List<Map<String, Object>> params = new ArrayList<>();
+        for (var s : own.params()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", s.name());
+            m.put("type", s.type().name().toLowerCase(java.util.Locale.ROOT));
+            if (s.type() == io.gptlens.core.plugin.ParamSpec.Type.INT || s.type() == io.gptlens.core.plugin.ParamSpec.Type.FLOAT) {
+                m.put("min", s.min());
+                m.put("max", s.max());
+            }
+            m.put("default", s.defaultValue());
+            m.put("value", configured.getOrDefault(s.name(), s.defaultValue()));
+            m.put("configured", configured.containsKey(s.name()));
+            m.put("doc", s.doc());
+            params.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", name);
+        out.put("params", params);
+        return out;
+    }
+
+    /** Sets a sampler's parameter defaults: {@code {"param": value, ...}}; {@code {}} restores its own. */
+    @jakarta.ws.rs.PUT
+    @Path("{name}/config")
+    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> configure(@jakarta.ws.rs.PathParam("name") String name, Map<String, Object> values) {
+        if (values == null) {
+            throw new ApiException(400, "A JSON object of parameter values is required, e.g. {\"a\": 0.3}; {} restores the defaults");
+        }
+        boolean known;
+        try {
+            known = plugins.configure(name, values);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, e.getMessage());
+        }
+        if (!known) {
+            throw new ApiException(404, "No sampler called '" + name + "'; known: " + String.join(", ", plugins.samplers().all().keySet()));
+        }
+        return configuration(name);
+    }
+
+    /** Restores a sampler's own parameter defaults. */
+    @jakarta.ws.rs.DELETE
+    @Path("{name}/config")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> resetConfiguration(@jakarta.ws.rs.PathParam("name") String name) {
+        return configure(name, Map.of());
+    }
+
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public List<Map<String, Object>> list() {
@@ -136,7 +197,7 @@ public class PluginsResource {
             for (NamedProvider p : j.providers()) {
                 var registered = active.get(p.name());
                 boolean mine = !(p instanceof SamplerProvider)
-                        || (registered instanceof io.gptlens.web.plugins.GuardedSamplerProvider g && g.delegate() == p);
+                        || (registered != null && io.gptlens.web.plugins.PluginManager.origin(registered) == p);
                 String failure = plugins.failures().get(p.name());
                 String status = plugins.disabled().contains(p.name()) ? "disabled" : failure != null ? "failed" : mine ? "active" : "conflict";
                 Map<String, Object> e = entry(p, status, j.jar().getFileName().toString());
@@ -148,6 +209,12 @@ public class PluginsResource {
         }
         for (SamplerProvider p : plugins.builtInSamplers().all().values()) {
             out.add(entry(p, "active", sourceOf(p)));
+        }
+        for (Map<String, Object> e : out) {
+            Map<String, Object> configured = plugins.configuration(String.valueOf(e.get("name")));
+            if (!configured.isEmpty() && "sampler".equals(e.get("kind"))) {
+                e.put("settings", new java.util.TreeMap<>(configured));
+            }
         }
         return out;
     }

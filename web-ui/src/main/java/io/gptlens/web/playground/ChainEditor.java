@@ -4,20 +4,17 @@ import com.vaadin.flow.component.ComponentEvent;
 import com.vaadin.flow.component.ComponentEventListener;
 import com.vaadin.flow.component.HasValue;
 import com.vaadin.flow.component.button.Button;
-import com.vaadin.flow.component.checkbox.Checkbox;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.select.Select;
-import com.vaadin.flow.component.textfield.NumberField;
-import com.vaadin.flow.component.textfield.TextField;
-import com.vaadin.flow.data.value.ValueChangeMode;
 import com.vaadin.flow.shared.Registration;
 import io.gptlens.core.plugin.NamedProviders;
 import io.gptlens.core.plugin.ParamSpec;
 import io.gptlens.core.sampling.SamplerProvider;
 import io.gptlens.core.sampling.StageSpec;
+import io.gptlens.web.ui.ParamFields;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +35,7 @@ public class ChainEditor extends Div {
         }
     }
 
-    private final NamedProviders<SamplerProvider> providers;
+    private NamedProviders<SamplerProvider> providers;
     private final List<Stage> stages = new ArrayList<>();
     private final Div list = new Div();
     private final Select<String> add = new Select<>();
@@ -53,7 +50,7 @@ public class ChainEditor extends Div {
         add.setId("chain-add");
         add.setLabel("Add a sampler");
         add.setItems(List.copyOf(providers.all().keySet()));
-        add.setItemLabelGenerator(n -> n + (providers.get(n).kind() == SamplerProvider.Kind.PICK ? " (picks)" : ""));
+        add.setItemLabelGenerator(this::label);
         add.addValueChangeListener(e -> {
             if (e.getValue() != null) {
                 addStage(e.getValue(), Map.of());
@@ -64,6 +61,23 @@ public class ChainEditor extends Div {
         Span hint = new Span("Empty: the temperature, top-k, top-p and min-p settings above are used. A chain that does not end in a picker gets dist.");
         hint.getStyle().set("font-size", "var(--lumo-font-size-s)").set("color", "var(--lumo-secondary-text-color)");
         add(list, add, hint);
+    }
+
+    private String label(String name) {
+        SamplerProvider p = providers.all().get(name);
+        return name + (p != null && p.kind() == SamplerProvider.Kind.PICK ? " (picks)" : "");
+    }
+
+    /**
+     * Offers {@code now} from here on (a plugin came, went or was configured); stages already in
+     * the chain keep their form.
+     */
+    public void setProviders(NamedProviders<SamplerProvider> now) {
+        if (now == providers) {
+            return;
+        }
+        providers = now;
+        add.setItems(List.copyOf(now.all().keySet()));
     }
 
     /** Appends a stage with the given parameter values (others at their defaults). */
@@ -80,31 +94,7 @@ public class ChainEditor extends Div {
     }
 
     private HasValue<?, ?> field(ParamSpec s, Object value) {
-        HasValue<?, ?> f = switch (s.type()) {
-            case INT, FLOAT -> {
-                NumberField n = new NumberField(s.name());
-                n.setMin(s.min());
-                n.setMax(s.max());
-                n.setStep(s.type() == ParamSpec.Type.INT ? 1 : 0.01);
-                n.setValue(((Number) value).doubleValue());
-                n.setValueChangeMode(ValueChangeMode.LAZY);
-                n.setTooltipText(s.doc());
-                n.setWidth("8em");
-                yield n;
-            }
-            case BOOL -> {
-                Checkbox c = new Checkbox(s.name(), (Boolean) value);
-                c.setTooltipText(s.doc());
-                yield c;
-            }
-            case STRING -> {
-                TextField t = new TextField(s.name());
-                t.setValue((String) value);
-                t.setValueChangeMode(ValueChangeMode.LAZY);
-                t.setTooltipText(s.doc());
-                yield t;
-            }
-        };
+        HasValue<?, ?> f = ParamFields.field(s, value);
         f.addValueChangeListener(e -> changed());
         return f;
     }
@@ -154,9 +144,9 @@ public class ChainEditor extends Div {
         for (Stage s : stages) {
             Map<String, Object> params = new LinkedHashMap<>();
             for (ParamSpec p : s.provider().params()) {
-                Object v = s.fields().get(p.name()).getValue();
+                Object v = ParamFields.value(p, s.fields().get(p.name()));
                 if (v != null) {
-                    params.put(p.name(), p.type() == ParamSpec.Type.INT ? (Object) Math.round((Double) v) : v);
+                    params.put(p.name(), v);
                 }
             }
             out.add(new StageSpec(s.provider().name(), params));

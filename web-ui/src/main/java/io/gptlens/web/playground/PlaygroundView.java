@@ -71,6 +71,7 @@ public class PlaygroundView extends VerticalLayout {
     private Run current;
     private int selected = -1;
     private boolean generating;
+    private Runnable stopWatchingSamplers;
 
     public PlaygroundView(PlaygroundService service) {
         this.service = service;
@@ -216,11 +217,18 @@ public class PlaygroundView extends VerticalLayout {
         } else {
             status.setText("No model is loaded: load one on the Models page.");
         }
+        UI ui = e.getUI();
+        chainEditor.setProviders(service.samplers().providers());
+        stopWatchingSamplers = service.samplers().onChange(() -> ui.access(() -> chainEditor.setProviders(service.samplers().providers())));
     }
 
     @Override
     protected void onDetach(DetachEvent e) {
         // the tab went away: stop its generation and free its context
+        if (stopWatchingSamplers != null) {
+            stopWatchingSamplers.run();
+            stopWatchingSamplers = null;
+        }
         if (session != null) {
             session.close();
             session = null;

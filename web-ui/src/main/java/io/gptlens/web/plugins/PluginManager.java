@@ -69,6 +69,103 @@ public class PluginManager {
         return true;
     }
 
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Calls {@code listener} (on the scanning or requesting thread) whenever the set of samplers or
+     * their configuration changes; returns what removes it.
+     */
+    public Runnable addChangeListener(Runnable listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** Configured parameter defaults, by sampler name; kept in {@code settings.properties} of the plugins folder. */
+    private final Map<String, Map<String, Object>> settings = new java.util.concurrent.ConcurrentHashMap<>();
+    static final String SETTINGS_FILE = "settings.properties";
+
+    /** The provider a registered one wraps (configured defaults and fault guard taken off). */
+    public static SamplerProvider origin(SamplerProvider p) {
+        SamplerProvider o = p;
+        while (true) {
+            if (o instanceof ConfiguredSamplerProvider c) {
+                o = c.delegate();
+            } else if (o instanceof GuardedSamplerProvider g) {
+                o = g.delegate();
+            } else {
+                return o;
+            }
+        }
+    }
+
+    /** The configured parameter values of sampler {@code name} (empty when none). */
+    public Map<String, Object> configuration(String name) {
+        return Map.copyOf(settings.getOrDefault(name, Map.of()));
+    }
+
+    /**
+     * Sets the parameter defaults of sampler {@code name} (a plugin's or a built-in one) to
+     * {@code values}; an empty map restores the provider's own defaults. Saved in the plugins
+     * folder and applied to every chain built afterwards.
+     *
+     * @return false if no sampler is called {@code name}
+     * @throws IllegalArgumentException naming a parameter that is unknown, mistyped or out of range
+     */
+    public synchronized boolean configure(String name, Map<String, ?> values) {
+        SamplerProvider p = samplers.all().get(name);
+        if (p == null) {
+            return false;
+        }
+        SamplerProvider own = origin(p);
+        var checked = io.gptlens.core.plugin.Params.of(name, own.params(), values).asMap();
+        Map<String, Object> kept = new LinkedHashMap<>();
+        values.keySet().forEach(k -> kept.put(k, checked.get(k)));
+        if (kept.isEmpty()) {
+            settings.remove(name);
+        } else {
+            settings.put(name, kept);
+        }
+        saveSettings();
+        rebuild();
+        return true;
+    }
+
+    private void loadSettings() {
+        Path file = folder().resolve(SETTINGS_FILE);
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        java.util.Properties props = new java.util.Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            props.load(in);
+        } catch (IOException | IllegalArgumentException ex) {
+            LOG.log(System.Logger.Level.WARNING, "Ignoring " + file + ": " + ex.getMessage());
+            return;
+        }
+        for (String key : props.stringPropertyNames()) {
+            int dot = key.lastIndexOf('.');
+            if (dot > 0) {
+                settings.computeIfAbsent(key.substring(0, dot), k -> new LinkedHashMap<>()).put(key.substring(dot + 1), props.getProperty(key));
+            }
+        }
+    }
+
+    private void saveSettings() {
+        java.util.Properties props = new java.util.Properties();
+        settings.forEach((name, values) -> values.forEach((k, v) -> props.setProperty(name + "." + k, String.valueOf(v))));
+        Path file = folder().resolve(SETTINGS_FILE);
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(SETTINGS_FILE + ".tmp");
+            try (var out = Files.newBufferedWriter(tmp)) {
+                props.store(out, "GPTLens sampler parameter defaults, set on /plugins (sampler.parameter=value)");
+            }
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException ex) {
+            throw new java.io.UncheckedIOException("Cannot save " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
     /** The last fault of a plugin provider, by name (cleared when its jar is reloaded). */
     public Map<String, String> failures() {
         return Map.copyOf(failures);
@@ -92,6 +189,8 @@ public class PluginManager {
     }
 
     void start(@Observes StartupEvent e) {
+        loadSettings();
+        rebuild();
         scan();
         scanner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "plugin-scanner");
@@ -183,7 +282,35 @@ public class PluginManager {
             j.providers().stream().filter(x -> x instanceof SamplerProvider && !disabled.contains(x.name()))
                     .map(x -> (SamplerProvider) new GuardedSamplerProvider((SamplerProvider) x, jarName, this::fault)).forEach(all::add);
         }
-        samplers = NamedProviders.of("SamplerProvider", all);
+        List<SamplerProvider> configured = new ArrayList<>();
+        for (SamplerProvider p : all) {
+            configured.add(withSettings(p));
+        }
+        samplers = NamedProviders.of("SamplerProvider", configured);
+        for (Runnable l : listeners) {
+            try {
+                l.run();
+            } catch (RuntimeException ex) {
+                LOG.log(System.Logger.Level.WARNING, "A plugin change listener failed: " + ex);
+            }
+        }
+    }
+
+    /** {@code p} with its configured defaults, or {@code p} when there are none or they no longer fit (reported, not fatal). */
+    private SamplerProvider withSettings(SamplerProvider p) {
+        Map<String, Object> values = settings.get(p.name());
+        if (values == null || values.isEmpty()) {
+            return p;
+        }
+        try {
+            var checked = io.gptlens.core.plugin.Params.of(p.name(), p.params(), values).asMap();
+            Map<String, Object> kept = new LinkedHashMap<>();
+            values.keySet().forEach(k -> kept.put(k, checked.get(k)));
+            return new ConfiguredSamplerProvider(p, kept);
+        } catch (IllegalArgumentException ex) {
+            LOG.log(System.Logger.Level.WARNING, "Configured defaults of '" + p.name() + "' no longer fit, using its own: " + ex.getMessage());
+            return p;
+        }
     }
 
     /** The jar at {@code path} as last scanned, if any. */

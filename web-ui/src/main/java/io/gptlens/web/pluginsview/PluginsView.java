@@ -1,9 +1,12 @@
 package io.gptlens.web.pluginsview;
 
 import com.vaadin.flow.component.AttachEvent;
+import com.vaadin.flow.component.HasHelper;
+import com.vaadin.flow.component.HasValue;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.dialog.Dialog;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.html.H3;
 import com.vaadin.flow.component.html.Span;
@@ -14,11 +17,14 @@ import com.vaadin.flow.component.textfield.PasswordField;
 import com.vaadin.flow.component.upload.Upload;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
+import io.gptlens.core.plugin.ParamSpec;
 import io.gptlens.web.api.ApiException;
 import io.gptlens.web.api.PluginsResource;
 import io.gptlens.web.plugins.PluginManager;
 import io.gptlens.web.ui.MainLayout;
+import io.gptlens.web.ui.ParamFields;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -32,18 +38,23 @@ import java.util.Map;
 public class PluginsView extends VerticalLayout {
 
     private final PluginsResource listing;
+    private final PluginManager plugins;
     private final Grid<Map<String, Object>> grid = new Grid<>();
     private final PasswordField token = new PasswordField("Admin token (for upload and removal)");
     private final Span message = new Span();
 
     public PluginsView(PluginsResource listing, PluginManager plugins) {
         this.listing = listing;
+        this.plugins = plugins;
         grid.setId("plugins-grid");
         grid.addColumn(m -> m.get("name")).setHeader("Name").setAutoWidth(true);
         grid.addColumn(m -> m.get("kind")).setHeader("Kind").setAutoWidth(true);
         grid.addColumn(m -> m.get("version")).setHeader("Version").setAutoWidth(true);
         grid.addColumn(m -> m.get("status")).setHeader("Status").setAutoWidth(true);
         grid.addColumn(m -> m.get("source")).setHeader("Source").setAutoWidth(true);
+        grid.addColumn(m -> m.containsKey("settings") ? ((Map<?, ?>) m.get("settings")).entrySet().stream()
+                .map(x -> x.getKey() + " = " + x.getValue()).collect(java.util.stream.Collectors.joining(", ")) : "")
+                .setHeader("Settings").setAutoWidth(true);
         grid.addColumn(m -> m.getOrDefault("error", "")).setHeader("Last error").setAutoWidth(true);
         grid.addComponentColumn(this::actions).setHeader("").setAutoWidth(true);
         grid.setAllRowsVisible(true);
@@ -76,6 +87,14 @@ public class PluginsView extends VerticalLayout {
 
     private HorizontalLayout actions(Map<String, Object> row) {
         HorizontalLayout h = new HorizontalLayout();
+        String name = String.valueOf(row.get("name"));
+        var provider = "sampler".equals(row.get("kind")) ? plugins.samplers().all().get(name) : null;
+        if (provider != null && !provider.params().isEmpty()
+                && !"conflict".equals(row.get("status"))) {
+            Button configure = new Button("Configure", e -> configure(name));
+            configure.setId("configure-" + name);
+            h.add(configure);
+        }
         String source = String.valueOf(row.get("source"));
         if (source.endsWith(".jar") && !source.startsWith("classpath")) {
             String status = String.valueOf(row.get("status"));
@@ -105,6 +124,73 @@ public class PluginsView extends VerticalLayout {
             h.add(remove);
         }
         return h;
+    }
+
+    /** A form of the sampler's parameters; saving makes the values its defaults everywhere (API, playground, chains). */
+    private void configure(String name) {
+        var provider = plugins.samplers().all().get(name);
+        if (provider == null) {
+            message.setText("'" + name + "' is gone");
+            refresh();
+            return;
+        }
+        var own = PluginManager.origin(provider);
+        Map<String, Object> configured = plugins.configuration(name);
+        Dialog dialog = new Dialog();
+        dialog.setHeaderTitle("Defaults of " + name);
+        dialog.setId("config-dialog");
+        Map<String, HasValue<?, ?>> fields = new LinkedHashMap<>();
+        VerticalLayout form = new VerticalLayout();
+        Span doc = new Span(own.description());
+        doc.getStyle().set("color", "var(--lumo-secondary-text-color)");
+        form.add(doc);
+        for (ParamSpec s : own.params()) {
+            HasValue<?, ?> f = ParamFields.field(s, configured.getOrDefault(s.name(), s.defaultValue()));
+            if (f instanceof HasHelper hh) {
+                hh.setHelperText("its own default: " + s.defaultValue() + " · " + s.doc());
+            }
+            ((com.vaadin.flow.component.Component) f).setId("config-" + s.name());
+            fields.put(s.name(), f);
+            form.add((com.vaadin.flow.component.Component) f);
+        }
+        Span error = new Span();
+        error.setId("config-error");
+        error.getStyle().set("color", "var(--lumo-error-text-color)");
+        form.add(error);
+        dialog.add(form);
+        Button save = new Button("Save", e -> {
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (ParamSpec s : own.params()) {
+                Object v = ParamFields.value(s, fields.get(s.name()));
+                if (v != null && !v.equals(normalised(s, s.defaultValue()))) {
+                    values.put(s.name(), v);
+                }
+            }
+            try {
+                listing.configure(name, values);
+                message.setText(values.isEmpty() ? name + " uses its own defaults" : "Saved defaults of " + name + ": " + values);
+                dialog.close();
+                refresh();
+            } catch (ApiException ex) {
+                error.setText(ex.getMessage());
+            }
+        });
+        save.setId("config-save");
+        save.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+        Button reset = new Button("Restore its defaults", e -> {
+            listing.resetConfiguration(name);
+            message.setText(name + " uses its own defaults");
+            dialog.close();
+            refresh();
+        });
+        reset.setId("config-reset");
+        Button cancel = new Button("Cancel", e -> dialog.close());
+        dialog.getFooter().add(reset, cancel, save);
+        dialog.open();
+    }
+
+    private static Object normalised(ParamSpec s, Object v) {
+        return s.type() == ParamSpec.Type.INT ? (Object) ((Number) v).longValue() : s.type() == ParamSpec.Type.FLOAT ? (Object) ((Number) v).doubleValue() : v;
     }
 
     @Override

@@ -27,6 +27,11 @@ public class SamplerRegistry {
         return plugins.samplers();
     }
 
+    /** Calls {@code listener} whenever samplers come, go or are configured; returns what removes it. */
+    public Runnable onChange(Runnable listener) {
+        return plugins.addChangeListener(listener);
+    }
+
     /** A chain of the given stages (see {@link SamplerChains#build}). */
     public SamplerChain chain(List<StageSpec> stages, long seed) {
         return SamplerChains.build(providers(), stages, seed);

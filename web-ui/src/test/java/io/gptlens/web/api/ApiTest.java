@@ -29,10 +29,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The REST API over real HTTP with the real llama.cpp and the shared stories260K model. */
 @QuarkusTest
-class ApiTest {
+public class ApiTest {
 
     /** llama.cpp's own greedy continuation of "Once upon a time" (../shared/models/README.md). */
-    static final String KNOWN = ", there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. "
+    public static final String KNOWN = ", there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. "
             + "She wanted to play with it, but it was too high.\nLily's mom said";
 
     @Inject

@@ -134,6 +134,40 @@ public class PluginsTest {
     }
 
     @Test
+    void configuredDefaultsApplyToEveryChainAndAreKept() throws Exception {
+        given().get("/api/plugins/top-k/config").then().statusCode(200)
+                .body("params[0].name", equalTo("k")).body("params[0].default", equalTo(40)).body("params[0].value", equalTo(40))
+                .body("params[0].configured", equalTo(false));
+        Map<String, Object> request = Map.of("prompt", "Once upon a time", "max_tokens", 20, "seed", 9,
+                "samplers", List.of(Map.of("name", "top-k"), Map.of("name", "dist", "params", Map.of("seed", 9))));
+        try {
+            given().contentType(ContentType.JSON).body(Map.of("k", 1)).put("/api/plugins/top-k/config").then().statusCode(200)
+                    .body("params[0].value", equalTo(1)).body("params[0].configured", equalTo(true));
+            // top-k named without parameters now keeps one token: dist has nothing left to draw, the text is llama.cpp's greedy one
+            String text = given().contentType(ContentType.JSON).body(request).post("/v1/completions").then().statusCode(200)
+                    .extract().path("choices[0].text");
+            assertEquals(io.gptlens.web.api.ApiTest.KNOWN.substring(0, text.length()), text);
+            // an explicit value still wins
+            given().contentType(ContentType.JSON).body(Map.of("prompt", "x", "max_tokens", 1,
+                    "samplers", List.of(Map.of("name", "top-k", "params", Map.of("k", 7))))).post("/v1/completions").then().statusCode(200);
+            given().get("/api/samplers").then().body("find { it.name == 'top-k' }.params[0].default", equalTo(1));
+            given().get("/api/plugins").then().body("find { it.name == 'top-k' }.settings.k", equalTo(1));
+            String saved = Files.readString(plugins.folder().resolve("settings.properties"));
+            assertTrue(saved.contains("top-k.k=1"), saved);
+            given().contentType(ContentType.JSON).body(Map.of("k", -5)).put("/api/plugins/top-k/config").then().statusCode(400)
+                    .body("error.message", containsString("outside"));
+            given().contentType(ContentType.JSON).body(Map.of("kk", 3)).put("/api/plugins/top-k/config").then().statusCode(400)
+                    .body("error.message", containsString("Unknown parameter 'kk'"));
+            given().contentType(ContentType.JSON).body(Map.of("k", 3)).put("/api/plugins/no-such/config").then().statusCode(404)
+                    .body("error.message", containsString("known:"));
+            given().get("/api/plugins/top-k/config").then().body("params[0].value", equalTo(1));
+        } finally {
+            given().delete("/api/plugins/top-k/config").then().statusCode(200).body("params[0].value", equalTo(40));
+        }
+        given().get("/api/samplers").then().body("find { it.name == 'top-k' }.params[0].default", equalTo(40));
+    }
+
+    @Test
     void aJarThatIsNotAPluginIsRejectedWithTheReason() throws Exception {
         Path build = Files.createTempDirectory("plugin-build");
         Path jar = buildJar(build, "not-a-plugin.jar", false);

@@ -73,12 +73,44 @@ class PluginsBrowserTest extends BrowserTestBase {
     io.gptlens.web.plugins.PluginManager plugins;
 
     @Test
+    void aSamplersDefaultsAreSetOnThePluginsPageAndTheChainEditorStartsFromThem() {
+        try {
+            browser.driver.get(root.toString() + "plugins");
+            browser.await(60, d -> gridText().contains("top-a"));
+            browser.click(browser.find("#configure-top-a"));
+            browser.await(10, d -> d.findElements(By.cssSelector("#config-a input")).size() == 1);
+            browser.type("#config-a input", "0.5");
+            browser.click(browser.find("#config-save"));
+            browser.await(10, d -> gridText().contains("a = 0.5"));
+            assertEquals(java.util.Map.of("a", 0.5), plugins.configuration("top-a"));
+
+            browser.driver.get(root.toString());
+            browser.await(60, d -> d.findElements(By.cssSelector("#chain-add")).size() == 1);
+            browser.js("document.querySelector('#chain-details').opened = true;");
+            browser.choose("#chain-add", "top-a");
+            browser.await(10, d -> d.findElements(By.cssSelector("#chain-stage-0 vaadin-number-field")).size() >= 1);
+            assertEquals("0.5", browser.js("return String(document.querySelector('#chain-stage-0 vaadin-number-field').value);"));
+        } finally {
+            plugins.configure("top-a", java.util.Map.of());
+        }
+    }
+
+    @Test
     void aDroppedInPluginCanBeSwitchedOffAndOn() throws Exception {
         java.nio.file.Path jar = io.gptlens.web.plugins.PluginsTest.buildJar(java.nio.file.Files.createTempDirectory("plugin-build"), "keep-two.jar", true);
         java.nio.file.Files.createDirectories(plugins.folder());
         java.nio.file.Path dropped = plugins.folder().resolve("keep-two.jar");
+        // a playground tab open before the jar arrives offers its sampler as soon as it is loaded
+        browser.driver.get(root.toString());
+        browser.await(60, d -> d.findElements(By.cssSelector("#chain-add")).size() == 1);
+        browser.js("document.querySelector('#chain-details').opened = true;");
         java.nio.file.Files.copy(jar, dropped);
         try {
+            browser.await(30, d -> (Boolean) browser.js("return [...document.querySelectorAll('#chain-add vaadin-select-item')]"
+                    + ".some(i => i.textContent.trim() === 'keep-two');"));
+            browser.choose("#chain-add", "keep-two");
+            browser.await(10, d -> d.findElements(By.cssSelector("#pipeline tr[data-stage='keep-two']")).size() == 1);
+
             browser.driver.get(root.toString() + "plugins");
             browser.await(30, d -> {
                 if (!gridText().contains("keep-two")) {
