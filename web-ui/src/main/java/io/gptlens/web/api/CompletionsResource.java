@@ -19,6 +19,7 @@ import io.gptlens.core.sampling.StageSpec;
 import io.gptlens.web.config.GptLensConfig;
 import io.gptlens.web.models.LoadedModel;
 import io.gptlens.web.models.ModelRegistry;
+import io.gptlens.web.plugins.TokenizerRegistry;
 import io.gptlens.web.sampling.SamplerRegistry;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -64,12 +65,15 @@ public class CompletionsResource {
     private final GptLensConfig config;
     private final ObjectMapper json;
     private final SamplerRegistry samplerRegistry;
+    private final TokenizerRegistry tokenizers;
 
-    public CompletionsResource(ModelRegistry registry, GptLensConfig config, ObjectMapper json, SamplerRegistry samplerRegistry) {
+    public CompletionsResource(ModelRegistry registry, GptLensConfig config, ObjectMapper json, SamplerRegistry samplerRegistry,
+                               TokenizerRegistry tokenizers) {
         this.registry = registry;
         this.config = config;
         this.json = json;
         this.samplerRegistry = samplerRegistry;
+        this.tokenizers = tokenizers;
     }
 
     /** One stage of a custom chain. */
@@ -80,12 +84,13 @@ public class CompletionsResource {
     public record CompletionRequest(String model, JsonNode prompt, @JsonProperty("max_tokens") Integer maxTokens, Double temperature,
                                     @JsonProperty("top_p") Double topP, @JsonProperty("top_k") Integer topK,
                                     @JsonProperty("min_p") Double minP, Long seed, JsonNode stop, Integer logprobs, Boolean stream,
-                                    List<SamplerSpec> samplers, Integer n, @JsonProperty("sampler_runtime") String samplerRuntime) {
+                                    List<SamplerSpec> samplers, Integer n, @JsonProperty("sampler_runtime") String samplerRuntime,
+                                    String tokenizer) {
     }
 
     /** A validated request, ready to run. */
     private record Prepared(LoadedModel model, GenerationRequest request, List<StageSpec> chain, long seed, boolean stream,
-                            boolean logprobs, boolean runNatively) {
+                            boolean logprobs, boolean runNatively, io.gptlens.core.tokenizer.Tokenizer tokenizer) {
     }
 
     @POST
@@ -160,7 +165,8 @@ public class CompletionsResource {
                     + NATIVE + "' (llama.cpp runs it as one llama_sampler_chain, calling Java stages back), got '" + r.samplerRuntime() + "'");
         };
         GenerationRequest g = new GenerationRequest(prompt, maxTokens, stop, true, true, logprobs, 0);
-        return new Prepared(m, g, chain, seed, Boolean.TRUE.equals(r.stream()), r.logprobs() != null, runNatively);
+        var tokenizer = tokenizers.forModel(m, r.tokenizer());
+        return new Prepared(m, g, chain, seed, Boolean.TRUE.equals(r.stream()), r.logprobs() != null, runNatively, tokenizer);
     }
 
     private static String prompt(JsonNode p) {
@@ -228,7 +234,7 @@ public class CompletionsResource {
             Logprobs lp = new Logprobs();
             try (Session session = m.model().newSession(so); SamplerChain chain = samplerRegistry.chain(p.chain(), p.seed());
                  ChainRunner runner = p.runNatively() ? runNatively(session, chain) : chain) { // closing a chain twice is safe
-                Generator gen = new Generator(session, m.model().tokenizer());
+                Generator gen = new Generator(session, p.tokenizer());
                 StringBuilder text = new StringBuilder();
                 Consumer<GenerationEvent> listener = e -> {
                     if (e instanceof GenerationEvent.TokenEvent t) {

@@ -46,6 +46,11 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response plugin(io.gptlens.web.plugins.PluginFault e) {
+        return error(500, e.getMessage());
+    }
+
+    @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
         return error(400, "Malformed JSON: " + e.getOriginalMessage());
     }

@@ -196,8 +196,9 @@ public class PluginsResource {
             }
             for (NamedProvider p : j.providers()) {
                 var registered = active.get(p.name());
-                boolean mine = !(p instanceof SamplerProvider)
-                        || (registered != null && io.gptlens.web.plugins.PluginManager.origin(registered) == p);
+                boolean mine = p instanceof SamplerProvider
+                        ? registered != null && io.gptlens.web.plugins.PluginManager.origin(registered) == p
+                        : plugins.tokenizers().all().get(p.name()) instanceof io.gptlens.web.plugins.GuardedTokenizerProvider g && g.delegate() == p;
                 String failure = plugins.failures().get(p.name());
                 String status = plugins.disabled().contains(p.name()) ? "disabled" : failure != null ? "failed" : mine ? "active" : "conflict";
                 Map<String, Object> e = entry(p, status, j.jar().getFileName().toString());
@@ -208,6 +209,9 @@ public class PluginsResource {
             }
         }
         for (SamplerProvider p : plugins.builtInSamplers().all().values()) {
+            out.add(entry(p, "active", sourceOf(p)));
+        }
+        for (var p : plugins.builtInTokenizers().all().values()) {
             out.add(entry(p, "active", sourceOf(p)));
         }
         for (Map<String, Object> e : out) {

@@ -5,6 +5,7 @@ import io.gptlens.core.tokenizer.Piece;
 import io.gptlens.core.tokenizer.Tokenizer;
 import io.gptlens.web.models.LoadedModel;
 import io.gptlens.web.models.ModelRegistry;
+import io.gptlens.web.plugins.TokenizerRegistry;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -23,9 +24,11 @@ import java.util.Map;
 public class TokenizeResource {
 
     private final ModelRegistry registry;
+    private final TokenizerRegistry tokenizers;
 
-    public TokenizeResource(ModelRegistry registry) {
+    public TokenizeResource(ModelRegistry registry, TokenizerRegistry tokenizers) {
         this.registry = registry;
+        this.tokenizers = tokenizers;
     }
 
     /**
@@ -36,14 +39,22 @@ public class TokenizeResource {
      * @param parseSpecial recognise special tokens in the text (default true, as llama-server)
      * @param withPieces   return {@code {"id", "piece"}} objects instead of bare ids (default false)
      * @param model        model id (default: the default model)
+     * @param tokenizer    a tokenizer by name (see {@code GET /api/tokenizers}); default: the model's own
      */
     public record TokenizeRequest(String content, @JsonProperty("add_special") Boolean addSpecial,
                                   @JsonProperty("parse_special") Boolean parseSpecial, @JsonProperty("with_pieces") Boolean withPieces,
-                                  String model) {
+                                  String model, String tokenizer) {
     }
 
     /** Detokenize request. */
-    public record DetokenizeRequest(List<Integer> tokens, String model) {
+    public record DetokenizeRequest(List<Integer> tokens, String model, String tokenizer) {
+    }
+
+    /** The tokenizers that can cut a model: its own and every provider (built-in or plugin), each with whether it reads this model. */
+    @jakarta.ws.rs.GET
+    @Path("api/tokenizers")
+    public List<Map<String, Object>> tokenizers(@jakarta.ws.rs.QueryParam("model") String model) {
+        return tokenizers.choicesJson(registry.resolve(model));
     }
 
     @POST
@@ -53,7 +64,7 @@ public class TokenizeResource {
             throw new ApiException(400, "'content' is required: the text to tokenize");
         }
         LoadedModel m = registry.resolve(r.model());
-        Tokenizer t = m.model().tokenizer();
+        Tokenizer t = tokenizers.forModel(m, r.tokenizer());
         int[] ids = t.encode(r.content(), Boolean.TRUE.equals(r.addSpecial()), r.parseSpecial() == null || r.parseSpecial());
         if (!Boolean.TRUE.equals(r.withPieces())) {
             return Map.of("tokens", ids);
@@ -92,6 +103,6 @@ public class TokenizeResource {
             }
             return i;
         }).toArray();
-        return Map.of("content", m.model().tokenizer().decode(ids, false, true));
+        return Map.of("content", tokenizers.forModel(m, r.tokenizer()).decode(ids, false, true));
     }
 }

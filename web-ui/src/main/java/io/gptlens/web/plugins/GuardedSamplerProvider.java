@@ -11,12 +11,6 @@ import io.gptlens.core.sampling.SamplerStage;
 
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
 /**
@@ -26,14 +20,6 @@ import java.util.function.BiConsumer;
  * and marks the plugin failed; the server goes on.
  */
 public final class GuardedSamplerProvider implements SamplerProvider {
-
-    /** Time budget per call of a plugin stage. */
-    static final long BUDGET_MS = Long.getLong("gptlens.plugin.budget-ms", 1000);
-    private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "plugin-call");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final SamplerProvider delegate;
     private final String jar;
@@ -85,18 +71,7 @@ public final class GuardedSamplerProvider implements SamplerProvider {
     }
 
     private <T> T call(Callable<T> c) {
-        Future<T> f = CALLS.submit(c);
-        try {
-            return f.get(BUDGET_MS, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            throw fault("took longer than its budget of " + BUDGET_MS + " ms per call", null);
-        } catch (ExecutionException e) {
-            throw fault("threw " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw fault("was interrupted", e);
-        }
+        return PluginCalls.call(c, this::fault);
     }
 
     private SamplerException fault(String what, Throwable cause) {

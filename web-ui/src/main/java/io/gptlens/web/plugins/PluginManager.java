@@ -173,13 +173,16 @@ public class PluginManager {
 
     void fault(String provider, String message) {
         failures.put(provider, message);
-        LOG.log(System.Logger.Level.WARNING, "Plugin sampler '" + provider + "' failed: " + message);
+        LOG.log(System.Logger.Level.WARNING, "Plugin '" + provider + "' failed: " + message);
     }
 
     private final NamedProviders<SamplerProvider> builtInSamplers =
             NamedProviders.load(SamplerProvider.class, PluginManager.class.getClassLoader());
     private final Map<Path, PluginJar> jars = new LinkedHashMap<>();
     private volatile NamedProviders<SamplerProvider> samplers = builtInSamplers;
+    private final NamedProviders<TokenizerProvider> builtInTokenizers =
+            NamedProviders.load(TokenizerProvider.class, PluginManager.class.getClassLoader());
+    private volatile NamedProviders<TokenizerProvider> tokenizers = builtInTokenizers;
     private ScheduledExecutorService scanner;
 
     /** The plugins folder. */
@@ -215,6 +218,16 @@ public class PluginManager {
     /** Every sampler: built-in (classpath) first, then those of the plugins in the folder. */
     public NamedProviders<SamplerProvider> samplers() {
         return samplers;
+    }
+
+    /** Every tokenizer: built-in (classpath) first, then those of the plugins in the folder. */
+    public NamedProviders<TokenizerProvider> tokenizers() {
+        return tokenizers;
+    }
+
+    /** Built-in tokenizers (classpath). */
+    public NamedProviders<TokenizerProvider> builtInTokenizers() {
+        return builtInTokenizers;
     }
 
     /** The jars of the plugins folder, as last scanned. */
@@ -282,6 +295,13 @@ public class PluginManager {
             j.providers().stream().filter(x -> x instanceof SamplerProvider && !disabled.contains(x.name()))
                     .map(x -> (SamplerProvider) new GuardedSamplerProvider((SamplerProvider) x, jarName, this::fault)).forEach(all::add);
         }
+        List<TokenizerProvider> toks = new ArrayList<>(builtInTokenizers.all().values());
+        for (PluginJar j : jars.values()) {
+            String jarName = j.jar().getFileName().toString();
+            j.providers().stream().filter(x -> x instanceof TokenizerProvider && !disabled.contains(x.name()))
+                    .map(x -> (TokenizerProvider) new GuardedTokenizerProvider((TokenizerProvider) x, jarName, this::fault)).forEach(toks::add);
+        }
+        tokenizers = NamedProviders.of("TokenizerProvider", toks);
         List<SamplerProvider> configured = new ArrayList<>();
         for (SamplerProvider p : all) {
             configured.add(withSettings(p));

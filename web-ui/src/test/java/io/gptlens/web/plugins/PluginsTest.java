@@ -58,7 +58,16 @@ public class PluginsTest {
     }
 
     static Path buildJar(Path dir, String name, boolean withServices, String source) throws Exception {
-        Path src = dir.resolve("src/test/plugin/KeepTwo.java");
+        return buildJar(dir, name, "KeepTwo", source, withServices ? "io.gptlens.core.sampling.SamplerProvider" : null);
+    }
+
+    /**
+     * Compiles {@code source} (class {@code test.plugin.<className>} with a nested {@code Provider})
+     * against the test class path and packs it into {@code dir/name}, listing the provider under
+     * {@code service} in META-INF/services unless that is null.
+     */
+    static Path buildJar(Path dir, String name, String className, String source, String service) throws Exception {
+        Path src = dir.resolve("src/test/plugin/" + className + ".java");
         Files.createDirectories(src.getParent());
         Files.writeString(src, source);
         Path classes = dir.resolve("classes");
@@ -67,15 +76,16 @@ public class PluginsTest {
         int rc = javac.run(null, null, null, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"), src.toString());
         assertEquals(0, rc, "the test plugin compiles");
         Path jar = dir.resolve(name);
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out)) {
-            for (String cls : List.of("KeepTwo.class", "KeepTwo$Provider.class")) {
-                j.putNextEntry(new JarEntry("test/plugin/" + cls));
-                j.write(Files.readAllBytes(classes.resolve("test/plugin/" + cls)));
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out);
+             var compiled = Files.list(classes.resolve("test/plugin"))) {
+            for (Path cls : compiled.sorted().toList()) {
+                j.putNextEntry(new JarEntry("test/plugin/" + cls.getFileName()));
+                j.write(Files.readAllBytes(cls));
                 j.closeEntry();
             }
-            if (withServices) {
-                j.putNextEntry(new JarEntry("META-INF/services/io.gptlens.core.sampling.SamplerProvider"));
-                j.write("test.plugin.KeepTwo$Provider\n".getBytes());
+            if (service != null) {
+                j.putNextEntry(new JarEntry("META-INF/services/" + service));
+                j.write(("test.plugin." + className + "$Provider\n").getBytes());
                 j.closeEntry();
             }
         }
@@ -90,7 +100,7 @@ public class PluginsTest {
         }
     }
 
-    private List<String> names() {
+    static List<String> names() {
         return given().get("/api/plugins").then().statusCode(200).extract().jsonPath().getList("name", String.class);
     }
 
