@@ -3,6 +3,7 @@ package io.gptlens.web.playground;
 import io.gptlens.web.config.GptLensConfig;
 import io.gptlens.web.models.LoadedModel;
 import io.gptlens.web.models.ModelRegistry;
+import io.gptlens.web.plugins.TokenizerRegistry;
 import io.gptlens.web.sampling.SamplerRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,11 +14,18 @@ public class PlaygroundService {
     private final ModelRegistry models;
     private final SamplerRegistry samplers;
     private final GptLensConfig config;
+    private final TokenizerRegistry tokenizers;
 
-    public PlaygroundService(ModelRegistry models, SamplerRegistry samplers, GptLensConfig config) {
+    public PlaygroundService(ModelRegistry models, SamplerRegistry samplers, GptLensConfig config, TokenizerRegistry tokenizers) {
         this.models = models;
         this.samplers = samplers;
         this.config = config;
+        this.tokenizers = tokenizers;
+    }
+
+    /** The tokenizers a model's prompt can be cut with (its own and the providers, plugins included). */
+    public TokenizerRegistry tokenizers() {
+        return tokenizers;
     }
 
     public ModelRegistry models() {

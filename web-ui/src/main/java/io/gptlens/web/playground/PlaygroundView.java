@@ -23,6 +23,7 @@ import com.vaadin.flow.router.Route;
 import io.gptlens.core.sampling.SamplerChains;
 import io.gptlens.core.sampling.StageSpec;
 import io.gptlens.web.models.LoadedModel;
+import io.gptlens.web.plugins.TokenizerRegistry;
 import io.gptlens.web.ui.MainLayout;
 
 import java.util.List;
@@ -45,6 +46,8 @@ public class PlaygroundView extends VerticalLayout {
     private final Select<String> modelSelect = new Select<>();
     private final TextArea prompt = new TextArea("Prompt");
     private final TokenStrip tokens = new TokenStrip();
+    private final Select<String> tokenizerSelect = new Select<>();
+    private final Span tokenizerNote = new Span();
     private final ProgressBar contextBar = new ProgressBar();
     private final Span tokenCount = new Span();
     private final NumberField temperature = new NumberField("Temperature");
@@ -179,7 +182,19 @@ public class PlaygroundView extends VerticalLayout {
     }
 
     private HorizontalLayout tokenRow() {
-        VerticalLayout count = new VerticalLayout(tokenCount, contextBar);
+        tokenizerSelect.setLabel("Tokenizer");
+        tokenizerSelect.setId("tokenizer-select");
+        tokenizerSelect.setItemLabelGenerator(n -> n.equals(TokenizerRegistry.OWN) ? "the model's own" : n);
+        tokenizerSelect.setTooltipText("Cut the prompt with the model's own tokenizer (llama.cpp) or with any tokenizer, plugins included, "
+                + "that reads this model's vocabulary; generation then starts from those tokens.");
+        tokenizerSelect.addValueChangeListener(e -> {
+            if (e.isFromClient()) {
+                promptChanged();
+            }
+        });
+        tokenizerNote.setId("tokenizer-note");
+        tokenizerNote.getStyle().set("font-size", "var(--lumo-font-size-s)").set("color", "var(--lumo-secondary-text-color)");
+        VerticalLayout count = new VerticalLayout(tokenCount, contextBar, tokenizerSelect, tokenizerNote);
         count.setWidth("14em");
         count.getStyle().set("flex", "none");
         HorizontalLayout row = new HorizontalLayout(tokens, count);
@@ -219,7 +234,10 @@ public class PlaygroundView extends VerticalLayout {
         }
         UI ui = e.getUI();
         chainEditor.setProviders(service.samplers().providers());
-        stopWatchingSamplers = service.samplers().onChange(() -> ui.access(() -> chainEditor.setProviders(service.samplers().providers())));
+        stopWatchingSamplers = service.samplers().onChange(() -> ui.access(() -> {
+            chainEditor.setProviders(service.samplers().providers());
+            refreshTokenizers();
+        }));
     }
 
     @Override
@@ -248,14 +266,52 @@ public class PlaygroundView extends VerticalLayout {
             return;
         }
         service.models().get(id).ifPresent(m -> session = service.open(m));
+        refreshTokenizers();
         promptChanged();
+    }
+
+    /** Offers the tokenizers that read the session's model, keeping the choice when it still fits. */
+    private void refreshTokenizers() {
+        if (session == null) {
+            tokenizerSelect.setItems(List.of(TokenizerRegistry.OWN));
+            return;
+        }
+        String was = tokenizerSelect.getValue();
+        List<String> names = service.tokenizers().choices(session.model()).stream().filter(TokenizerRegistry.Choice::supported)
+                .map(TokenizerRegistry.Choice::name).toList();
+        tokenizerSelect.setItems(names);
+        tokenizerSelect.setValue(was != null && names.contains(was) ? was : TokenizerRegistry.OWN);
+    }
+
+    /**
+     * The prompt's tokens from the chosen tokenizer, with a note comparing them to the model's
+     * own; a tokenizer that fails is reported and the model's own is used.
+     */
+    private int[] tokenizePrompt() {
+        int[] own = session.tokenize(prompt.getValue());
+        String name = tokenizerSelect.getValue();
+        if (name == null || name.equals(TokenizerRegistry.OWN)) {
+            tokenizerNote.setText("");
+            return own;
+        }
+        int[] ids;
+        try {
+            ids = service.tokenizers().forModel(session.model(), name).encode(prompt.getValue(), true, true);
+        } catch (RuntimeException e) {
+            tokenizerNote.setText(name + " failed, the model's own tokens are shown: " + e.getMessage());
+            return own;
+        }
+        int first = java.util.Arrays.mismatch(ids, own);
+        tokenizerNote.setText(first < 0 ? "Same " + ids.length + " tokens as the model's own tokenizer"
+                : "Differs from the model's own tokenizer: " + ids.length + " vs " + own.length + " tokens, first at token " + first);
+        return ids;
     }
 
     private void promptChanged() {
         if (session == null) {
             return;
         }
-        promptTokens = session.tokenize(prompt.getValue());
+        promptTokens = tokenizePrompt();
         tokens.show(session.tokenizer(), promptTokens);
         tokenCount.setText(promptTokens.length + " / " + session.contextLength() + " tokens");
         contextBar.setValue(Math.min(1.0, promptTokens.length / (double) session.contextLength()));

@@ -66,7 +66,7 @@ public class PluginsTest {
      * against the test class path and packs it into {@code dir/name}, listing the provider under
      * {@code service} in META-INF/services unless that is null.
      */
-    static Path buildJar(Path dir, String name, String className, String source, String service) throws Exception {
+    public static Path buildJar(Path dir, String name, String className, String source, String service) throws Exception {
         Path src = dir.resolve("src/test/plugin/" + className + ".java");
         Files.createDirectories(src.getParent());
         Files.writeString(src, source);
@@ -92,7 +92,7 @@ public class PluginsTest {
         return jar;
     }
 
-    static void await(BooleanSupplier c) throws InterruptedException {
+    public static void await(BooleanSupplier c) throws InterruptedException {
         Instant end = Instant.now().plus(Duration.ofSeconds(20));
         while (!c.getAsBoolean()) {
             assertTrue(Instant.now().isBefore(end), "timed out");

@@ -72,6 +72,68 @@ class PluginsBrowserTest extends BrowserTestBase {
     @jakarta.inject.Inject
     io.gptlens.web.plugins.PluginManager plugins;
 
+    /** llama.cpp's tokenizer that never adds the start token: a tokenizer plugin that cuts differently from the model's own. */
+    static final String NO_BOS = """
+            package test.plugin;
+
+            import io.gptlens.core.gguf.GgufFile;
+            import io.gptlens.core.tokenizer.*;
+            import io.gptlens.llamacpp.LlamaTokenizerProvider;
+
+            public final class NoBos {
+                public static final class Provider implements TokenizerProvider {
+                    public String name() { return "no-bos"; }
+                    public String description() { return "llama.cpp's tokenizer without BOS (a test plugin)."; }
+                    public boolean supports(GgufFile f) { return new LlamaTokenizerProvider().supports(f); }
+                    public Tokenizer create(GgufFile f) {
+                        Tokenizer t = new LlamaTokenizerProvider().create(f);
+                        return new Tokenizer() {
+                            public int[] encode(String s, boolean a, boolean p) { return t.encode(s, false, p); }
+                            public String decode(int[] ids, boolean r, boolean u) { return t.decode(ids, r, u); }
+                            public Piece piece(int id, boolean sp) { return t.piece(id, sp); }
+                            public TokenType type(int id) { return t.type(id); }
+                            public int vocabularySize() { return t.vocabularySize(); }
+                            public SpecialTokens specialTokens() { return t.specialTokens(); }
+                            public boolean isEndOfGeneration(int id) { return t.isEndOfGeneration(id); }
+                        };
+                    }
+                }
+            }
+            """;
+
+    private java.util.List<Integer> chipIds() {
+        return browser.driver.findElements(By.cssSelector("#tokens .chip")).stream()
+                .map(e -> Integer.parseInt(e.getAttribute("data-id"))).toList();
+    }
+
+    @Test
+    void aTokenizerPluginCutsThePromptAndGenerationStartsFromItsTokens() throws Exception {
+        java.nio.file.Path jar = io.gptlens.web.plugins.PluginsTest.buildJar(java.nio.file.Files.createTempDirectory("plugin-build"),
+                "no-bos.jar", "NoBos", NO_BOS, "io.gptlens.core.tokenizer.TokenizerProvider");
+        java.nio.file.Path dropped = plugins.folder().resolve("no-bos.jar");
+        browser.driver.get(root.toString());
+        browser.await(60, d -> d.findElements(By.cssSelector("#prompt textarea")).size() == 1);
+        browser.type("#prompt textarea", "Once upon a time");
+        browser.await(20, d -> chipIds().equals(java.util.List.of(1, 403, 407, 261, 378)));
+        java.nio.file.Files.createDirectories(plugins.folder());
+        java.nio.file.Files.copy(jar, dropped);
+        try {
+            // the open tab offers the new tokenizer as soon as the plugin is loaded
+            browser.await(30, d -> (Boolean) browser.js("return [...document.querySelectorAll('#tokenizer-select vaadin-select-item')]"
+                    + ".some(i => i.textContent.trim() === 'no-bos');"));
+            browser.choose("#tokenizer-select", "no-bos");
+            browser.await(20, d -> chipIds().equals(java.util.List.of(403, 407, 261, 378)));
+            assertEquals("Differs from the model's own tokenizer: 4 vs 5 tokens, first at token 0", browser.find("#tokenizer-note").getText());
+            browser.type("#max-tokens input", "3");
+            browser.click(browser.find("#generate"));
+            browser.await(60, d -> browser.find("#status").getText().contains("max tokens"));
+            assertTrue(String.valueOf(browser.find("#run-1 span").getAttribute("title")).contains("prompt tokens [403, 407, 261, 378]"),
+                    "generation started from the plugin's tokens");
+        } finally {
+            java.nio.file.Files.deleteIfExists(dropped);
+        }
+    }
+
     @Test
     void aSamplersDefaultsAreSetOnThePluginsPageAndTheChainEditorStartsFromThem() {
         try {
