@@ -73,6 +73,22 @@ public final class SpineBench {
                 System.out.printf("sample %-58s %8.3f ms%n", chain + ":", medianMillis(10, 31, () -> c.sample(Candidates.fromLogits(logits))));
             }
         }
+        // one llama_sampler_chain run by llama.cpp, with and without Java stages called back through upcalls
+        var mixed = List.of(io.gptlens.core.sampling.StageSpec.of("llama.top-k", "k", 40), io.gptlens.core.sampling.StageSpec.of("top-p", "p", 0.95),
+                io.gptlens.core.sampling.StageSpec.of("llama.min-p", "p", 0.05), io.gptlens.core.sampling.StageSpec.of("temperature", "t", 0.8),
+                io.gptlens.core.sampling.StageSpec.of("llama.dist"));
+        var allC = List.of(io.gptlens.core.sampling.StageSpec.of("llama.top-k", "k", 40), io.gptlens.core.sampling.StageSpec.of("llama.top-p", "p", 0.95),
+                io.gptlens.core.sampling.StageSpec.of("llama.min-p", "p", 0.05), io.gptlens.core.sampling.StageSpec.of("llama.temperature", "t", 0.8),
+                io.gptlens.core.sampling.StageSpec.of("llama.dist"));
+        for (var e : java.util.Map.of("llama.cpp runs all-C chain (5 C stages):", allC,
+                "llama.cpp runs mixed chain (3 C + 2 Java upcalls):", mixed).entrySet()) {
+            try (SamplerChain c = SamplerChains.build(providers, e.getValue(), 1); NativeChain n = NativeChain.of(c)) {
+                System.out.printf("sample %-58s %8.3f ms%n", e.getKey(), medianMillis(10, 31, () -> n.sample(Candidates.fromLogits(logits))));
+            }
+        }
+        try (SamplerChain c = SamplerChains.build(providers, mixed, 1)) {
+            System.out.printf("sample %-58s %8.3f ms%n", "Java runs mixed chain stage by stage:", medianMillis(10, 31, () -> c.sample(Candidates.fromLogits(logits))));
+        }
         Path stories = Path.of(System.getProperty("gptlens.shared.dir", "../shared"), "models", "stories260K.gguf");
         if (!Files.exists(stories)) {
             System.out.println("(stories260K.gguf not found at " + stories + ": model figures skipped)");
