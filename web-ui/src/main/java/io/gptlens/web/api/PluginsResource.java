@@ -198,7 +198,7 @@ public class PluginsResource {
                 var registered = active.get(p.name());
                 boolean mine = p instanceof SamplerProvider
                         ? registered != null && io.gptlens.web.plugins.PluginManager.origin(registered) == p
-                        : plugins.tokenizers().all().get(p.name()) instanceof io.gptlens.web.plugins.GuardedTokenizerProvider g && g.delegate() == p;
+                        : plugins.tokenizers().all().get(p.name()) == p;
                 String failure = plugins.failures().get(p.name());
                 String status = plugins.disabled().contains(p.name()) ? "disabled" : failure != null ? "failed" : mine ? "active" : "conflict";
                 Map<String, Object> e = entry(p, status, j.jar().getFileName().toString());

@@ -24,11 +24,35 @@ public final class GuardedSamplerProvider implements SamplerProvider {
     private final SamplerProvider delegate;
     private final String jar;
     private final BiConsumer<String, String> onFault;
+    private final String name;
+    private final String description;
+    private final String version;
+    private final List<ParamSpec> params;
+    private final Kind kind;
 
+    /**
+     * Reads what the provider declares once, under the load budget, so that nothing later calls
+     * into the plugin just to show or list it.
+     *
+     * @throws IllegalArgumentException if the provider's declarations fail, hang or make no sense
+     */
     GuardedSamplerProvider(SamplerProvider delegate, String jar, BiConsumer<String, String> onFault) {
         this.delegate = delegate;
         this.jar = jar;
         this.onFault = onFault;
+        record Declared(String name, String description, String version, List<ParamSpec> params, Kind kind) {
+        }
+        Declared d = PluginCalls.call(() -> new Declared(delegate.name(), delegate.description(), delegate.version(),
+                        List.copyOf(delegate.params()), delegate.kind()), PluginCalls.LOAD_BUDGET_MS,
+                (what, cause) -> new IllegalArgumentException(delegate.getClass().getName() + " " + what, cause));
+        this.name = PluginManager.checkName(d.name(), delegate);
+        if (d.kind() == null) {
+            throw new IllegalArgumentException(delegate.getClass().getName() + " declares no kind (RESHAPE or PICK)");
+        }
+        this.description = d.description() == null ? "" : d.description();
+        this.version = d.version() == null ? "0" : d.version();
+        this.params = d.params();
+        this.kind = d.kind();
     }
 
     /** The plugin's own provider. */
@@ -38,32 +62,38 @@ public final class GuardedSamplerProvider implements SamplerProvider {
 
     @Override
     public String name() {
-        return delegate.name();
+        return name;
     }
 
     @Override
     public String description() {
-        return delegate.description();
+        return description;
     }
 
     @Override
     public String version() {
-        return delegate.version();
+        return version;
     }
 
     @Override
     public List<ParamSpec> params() {
-        return delegate.params();
+        return params;
     }
 
     @Override
     public Kind kind() {
-        return delegate.kind();
+        return kind;
     }
 
     @Override
     public SamplerStage create(Params p) {
         SamplerStage s = call(() -> delegate.create(p));
+        if (s == null) {
+            throw fault("made no stage (null)", null);
+        }
+        if ((kind == Kind.PICK) != (s instanceof Picker)) {
+            throw fault("declares kind " + kind + " but made a " + (s instanceof Picker ? "picker" : "reshaping sampler"), null);
+        }
         return switch (s) {
             case Sampler r -> new GuardedSampler(r);
             case Picker k -> new GuardedPicker(k);

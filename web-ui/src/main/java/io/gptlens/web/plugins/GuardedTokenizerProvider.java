@@ -20,11 +20,24 @@ public final class GuardedTokenizerProvider implements TokenizerProvider {
     private final TokenizerProvider delegate;
     private final String jar;
     private final BiConsumer<String, String> onFault;
+    private final String name;
+    private final String description;
+    private final String version;
 
+    /**
+     * Reads what the provider declares once, under the load budget.
+     *
+     * @throws IllegalArgumentException if the provider's declarations fail, hang or make no sense
+     */
     GuardedTokenizerProvider(TokenizerProvider delegate, String jar, BiConsumer<String, String> onFault) {
         this.delegate = delegate;
         this.jar = jar;
         this.onFault = onFault;
+        String[] d = PluginCalls.call(() -> new String[]{delegate.name(), delegate.description(), delegate.version()},
+                PluginCalls.LOAD_BUDGET_MS, (what, cause) -> new IllegalArgumentException(delegate.getClass().getName() + " " + what, cause));
+        this.name = PluginManager.checkName(d[0], delegate);
+        this.description = d[1] == null ? "" : d[1];
+        this.version = d[2] == null ? "0" : d[2];
     }
 
     /** The plugin's own provider. */
@@ -34,17 +47,17 @@ public final class GuardedTokenizerProvider implements TokenizerProvider {
 
     @Override
     public String name() {
-        return delegate.name();
+        return name;
     }
 
     @Override
     public String description() {
-        return delegate.description();
+        return description;
     }
 
     @Override
     public String version() {
-        return delegate.version();
+        return version;
     }
 
     @Override

@@ -28,13 +28,20 @@ final class PluginCalls {
     private PluginCalls() {
     }
 
+    /** Time budget for loading a jar's providers and reading what they declare. */
+    static final long LOAD_BUDGET_MS = Long.getLong("gptlens.plugin.load-budget-ms", 10_000);
+
     static <T> T call(Callable<T> c, BiFunction<String, Throwable, RuntimeException> fault) {
+        return call(c, BUDGET_MS, fault);
+    }
+
+    static <T> T call(Callable<T> c, long budgetMs, BiFunction<String, Throwable, RuntimeException> fault) {
         Future<T> f = CALLS.submit(c);
         try {
-            return f.get(BUDGET_MS, TimeUnit.MILLISECONDS);
+            return f.get(budgetMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
-            throw fault.apply("took longer than its budget of " + BUDGET_MS + " ms per call", null);
+            throw fault.apply("took longer than its budget of " + budgetMs + " ms per call", null);
         } catch (ExecutionException e) {
             throw fault.apply("threw " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {

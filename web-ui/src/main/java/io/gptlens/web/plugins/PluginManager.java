@@ -84,18 +84,18 @@ public class PluginManager {
     private final Map<String, Map<String, Object>> settings = new java.util.concurrent.ConcurrentHashMap<>();
     static final String SETTINGS_FILE = "settings.properties";
 
-    /** The provider a registered one wraps (configured defaults and fault guard taken off). */
+    /** The provider a registered one wraps, configured defaults taken off (a plugin's stays guarded). */
     public static SamplerProvider origin(SamplerProvider p) {
-        SamplerProvider o = p;
-        while (true) {
-            if (o instanceof ConfiguredSamplerProvider c) {
-                o = c.delegate();
-            } else if (o instanceof GuardedSamplerProvider g) {
-                o = g.delegate();
-            } else {
-                return o;
-            }
+        return p instanceof ConfiguredSamplerProvider c ? c.delegate() : p;
+    }
+
+    /** A provider's name as declared, checked: letters, digits, '.', '_' and '-', at most 64. */
+    static String checkName(String name, Object provider) {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw new IllegalArgumentException(provider.getClass().getName() + " declares the name " + (name == null ? "null" : "'" + name + "'")
+                    + "; a name is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
+        return name;
     }
 
     /** The configured parameter values of sampler {@code name} (empty when none). */
@@ -291,15 +291,13 @@ public class PluginManager {
     private void rebuild() {
         List<SamplerProvider> all = new ArrayList<>(builtInSamplers.all().values());
         for (PluginJar j : jars.values()) {
-            String jarName = j.jar().getFileName().toString();
             j.providers().stream().filter(x -> x instanceof SamplerProvider && !disabled.contains(x.name()))
-                    .map(x -> (SamplerProvider) new GuardedSamplerProvider((SamplerProvider) x, jarName, this::fault)).forEach(all::add);
+                    .map(x -> (SamplerProvider) x).forEach(all::add);
         }
         List<TokenizerProvider> toks = new ArrayList<>(builtInTokenizers.all().values());
         for (PluginJar j : jars.values()) {
-            String jarName = j.jar().getFileName().toString();
             j.providers().stream().filter(x -> x instanceof TokenizerProvider && !disabled.contains(x.name()))
-                    .map(x -> (TokenizerProvider) new GuardedTokenizerProvider((TokenizerProvider) x, jarName, this::fault)).forEach(toks::add);
+                    .map(x -> (TokenizerProvider) x).forEach(toks::add);
         }
         tokenizers = NamedProviders.of("TokenizerProvider", toks);
         List<SamplerProvider> configured = new ArrayList<>();
@@ -338,26 +336,41 @@ public class PluginManager {
         return java.util.Optional.ofNullable(jars.get(path));
     }
 
-    private static PluginJar load(Path jar, long size, long modified) {
+    /**
+     * Loads a jar in a class loader of its own and wraps its providers in guards. Instantiating
+     * the providers and reading their declarations run under the load budget, so a plugin whose
+     * constructor hangs or throws is rejected instead of stopping the scanner.
+     */
+    private PluginJar load(Path jar, long size, long modified) {
+        String jarName = jar.getFileName().toString();
         URLClassLoader loader = null;
         try {
-            loader = new URLClassLoader("plugin " + jar.getFileName(), new java.net.URL[]{jar.toUri().toURL()}, PluginManager.class.getClassLoader());
-            List<NamedProvider> found = new ArrayList<>();
-            for (Class<? extends NamedProvider> type : List.of(SamplerProvider.class, TokenizerProvider.class)) {
-                for (NamedProvider p : ServiceLoader.load(type, loader)) {
-                    if (p.getClass().getClassLoader() == loader) { // this jar's own, not the application's
-                        found.add(p);
+            URLClassLoader own = new URLClassLoader("plugin " + jarName, new java.net.URL[]{jar.toUri().toURL()}, PluginManager.class.getClassLoader());
+            loader = own;
+            List<NamedProvider> raw = PluginCalls.call(() -> {
+                List<NamedProvider> found = new ArrayList<>();
+                for (Class<? extends NamedProvider> type : List.of(SamplerProvider.class, TokenizerProvider.class)) {
+                    for (NamedProvider p : ServiceLoader.load(type, own)) {
+                        if (p.getClass().getClassLoader() == own) { // this jar's own, not the application's
+                            found.add(p);
+                        }
                     }
                 }
-            }
-            if (found.isEmpty()) {
-                loader.close();
+                return found;
+            }, PluginCalls.LOAD_BUDGET_MS, (what, cause) -> new IllegalArgumentException("loading its providers " + what, cause));
+            if (raw.isEmpty()) {
+                own.close();
                 return new PluginJar(jar, size, modified, null, List.of(),
                         "not a GPTLens plugin: no SamplerProvider or TokenizerProvider in META-INF/services");
             }
-            LOG.log(System.Logger.Level.INFO, "Plugin loaded: " + jar.getFileName() + " " + found.stream().map(NamedProvider::name).toList());
-            return new PluginJar(jar, size, modified, loader, List.copyOf(found), null);
-        } catch (IOException | ServiceConfigurationError | LinkageError ex) {
+            List<NamedProvider> guarded = new ArrayList<>();
+            for (NamedProvider p : raw) {
+                guarded.add(p instanceof SamplerProvider sp ? new GuardedSamplerProvider(sp, jarName, this::fault)
+                        : new GuardedTokenizerProvider((TokenizerProvider) p, jarName, this::fault));
+            }
+            LOG.log(System.Logger.Level.INFO, "Plugin loaded: " + jarName + " " + guarded.stream().map(NamedProvider::name).toList());
+            return new PluginJar(jar, size, modified, own, List.copyOf(guarded), null);
+        } catch (IOException | RuntimeException | LinkageError ex) {
             if (loader != null) {
                 try {
                     loader.close();
@@ -365,7 +378,14 @@ public class PluginManager {
                     // already failing
                 }
             }
-            return new PluginJar(jar, size, modified, null, List.of(), "rejected: " + ex);
+            Throwable shown = ex.getCause() instanceof ServiceConfigurationError || ex.getCause() instanceof LinkageError ? ex.getCause() : ex;
+            Throwable root = shown;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String why = (shown instanceof IllegalArgumentException ? shown.getMessage() : shown.toString())
+                    + (root != shown ? "; cause: " + root : "");
+            return new PluginJar(jar, size, modified, null, List.of(), "rejected: " + why);
         }
     }
 

@@ -195,6 +195,42 @@ public class PluginsTest {
     }
 
     @Test
+    void hostileJarsAreRejectedWithTheReasonAndTheScannerGoesOn() throws Exception {
+        String provider = "super(\"keep-two\", Kind.RESHAPE, \"Keeps the two most likely tokens (a test plugin).\", List.of(), p -> new KeepTwo());";
+        assertTrue(SOURCE.contains(provider));
+        Map<String, String> hostile = Map.of(
+                "ctor-throws", provider + " if (Boolean.TRUE) throw new IllegalStateException(\"refuses to start\");",
+                "ctor-hangs", provider + " try { Thread.sleep(60_000); } catch (InterruptedException e) { }",
+                "bad-name", provider.replace("\"keep-two\"", "\"two words\""));
+        Map<String, String> expected = Map.of("ctor-throws", "refuses to start", "ctor-hangs", "longer than its budget of 2000 ms",
+                "bad-name", "declares the name 'two words'");
+        Files.createDirectories(plugins.folder());
+        for (var h : hostile.entrySet()) {
+            String jarName = h.getKey() + ".jar";
+            Path jar = buildJar(Files.createTempDirectory("plugin-build"), jarName, true, SOURCE.replace(provider, h.getValue()));
+            Path dropped = plugins.folder().resolve(jarName);
+            Files.copy(jar, dropped);
+            try {
+                await(() -> names().contains(jarName));
+                given().get("/api/plugins").then().body("find { it.name == '" + jarName + "' }.status", equalTo("rejected"))
+                        .body("find { it.name == '" + jarName + "' }.error", containsString(expected.get(h.getKey())));
+            } finally {
+                Files.deleteIfExists(dropped);
+            }
+            await(() -> !names().contains(jarName));
+        }
+        // the scanner still works: a good plugin dropped in now is picked up
+        Path good = plugins.folder().resolve("keep-two.jar");
+        Files.copy(buildJar(Files.createTempDirectory("plugin-build"), "keep-two.jar", true), good);
+        try {
+            await(() -> names().contains("keep-two"));
+        } finally {
+            Files.deleteIfExists(good);
+        }
+        await(() -> !names().contains("keep-two"));
+    }
+
+    @Test
     void faultyPluginsEndTheirGenerationWithAClearErrorAndTheServerGoesOn() throws Exception {
         Map<String, String> faults = Map.of(
                 "throws", "throw new IllegalStateException(\"boom\");",
