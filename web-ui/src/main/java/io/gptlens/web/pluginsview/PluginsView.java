@@ -47,7 +47,11 @@ public class PluginsView extends VerticalLayout {
         this.listing = listing;
         this.plugins = plugins;
         grid.setId("plugins-grid");
-        grid.addColumn(m -> m.get("name")).setHeader("Name").setAutoWidth(true);
+        grid.addComponentColumn(m -> {
+            Span n = new Span(String.valueOf(m.get("name")));
+            n.getElement().setAttribute("title", String.valueOf(m.getOrDefault("description", "")));
+            return n;
+        }).setHeader("Name").setAutoWidth(true);
         grid.addColumn(m -> m.get("kind")).setHeader("Kind").setAutoWidth(true);
         grid.addColumn(m -> m.get("version")).setHeader("Version").setAutoWidth(true);
         grid.addColumn(m -> m.get("status")).setHeader("Status").setAutoWidth(true);
@@ -193,9 +197,21 @@ public class PluginsView extends VerticalLayout {
         return s.type() == ParamSpec.Type.INT ? (Object) ((Number) v).longValue() : s.type() == ParamSpec.Type.FLOAT ? (Object) ((Number) v).doubleValue() : v;
     }
 
+    private Runnable stopWatching;
+
     @Override
     protected void onAttach(AttachEvent e) {
         refresh();
+        UI ui = e.getUI();
+        stopWatching = plugins.addChangeListener(() -> ui.access(this::refresh)); // jars come and go while the page is open
+    }
+
+    @Override
+    protected void onDetach(com.vaadin.flow.component.DetachEvent e) {
+        if (stopWatching != null) {
+            stopWatching.run();
+            stopWatching = null;
+        }
     }
 
     private void refresh() {
