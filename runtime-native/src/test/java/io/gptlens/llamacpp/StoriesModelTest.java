@@ -92,6 +92,59 @@ class StoriesModelTest {
     }
 
     @Test
+    void aBranchThroughTheSequenceCacheEvaluatesOnlyWhatDiffersAndTakesItsForcedToken() {
+        try (Session s = model.newSession(SessionOptions.defaults().withContextLength(256));
+             SamplerChain chain = new SamplerChain(List.of(), new GreedyPicker())) {
+            var cache = new io.gptlens.core.generation.SequenceCache(s, 0);
+            int[] prompt = model.tokenizer().encode("Once upon a time", true, false);
+            List<GenerationEvent.TokenEvent> firstEvents = new ArrayList<>();
+            var first = new Generator(cache, model.tokenizer()).generate(GenerationRequest.ofTokens(prompt, 12), chain, e -> {
+                if (e instanceof GenerationEvent.TokenEvent t) {
+                    firstEvents.add(t);
+                }
+            });
+            assertTrue(KNOWN.startsWith(first.text()), "got: " + first.text());
+
+            // branch after 3 generated tokens: take the runner-up there instead of the greedy token
+            int[] shared = java.util.Arrays.copyOf(prompt, prompt.length + 3);
+            System.arraycopy(first.tokens(), 0, shared, prompt.length, 3);
+            int greedyThere = first.tokens()[3];
+            assertEquals(greedyThere, firstEvents.get(3).alternatives().get(0).id());
+            int runnerUp = firstEvents.get(3).alternatives().get(1).id();
+            List<GenerationEvent.TokenEvent> events = new ArrayList<>();
+            int[] evaluatedForPrompt = {-1};
+            var branch = new Generator(cache, model.tokenizer()).generate(GenerationRequest.ofTokens(shared, 6).withForced(new int[]{runnerUp}), chain, e -> {
+                if (e instanceof GenerationEvent.PromptEvent) {
+                    evaluatedForPrompt[0] = cache.lastEvaluated();
+                }
+                if (e instanceof GenerationEvent.TokenEvent t) {
+                    events.add(t);
+                }
+            });
+            assertEquals(1, evaluatedForPrompt[0], "the shared prefix came from the KV cache; only its last token was evaluated again");
+            assertTrue(events.getFirst().forced());
+            assertEquals(runnerUp, events.getFirst().token());
+            assertTrue(events.stream().skip(1).noneMatch(GenerationEvent.TokenEvent::forced));
+            assertEquals(6, branch.tokens().length);
+
+            // forcing the end token ends the generation with an end event and no text
+            int eos = model.tokenizer().specialTokens().eos();
+            List<GenerationEvent.TokenEvent> end = new ArrayList<>();
+            var done = new Generator(cache, model.tokenizer()).generate(GenerationRequest.ofTokens(prompt, 5).withForced(new int[]{eos}), chain,
+                    e -> {
+                        if (e instanceof GenerationEvent.TokenEvent t) {
+                            end.add(t);
+                        }
+                    });
+            assertEquals(StopReason.END_OF_GENERATION, done.reason());
+            assertEquals(1, end.size());
+            assertTrue(end.getFirst().end());
+            assertEquals("", end.getFirst().text());
+            assertEquals(eos, end.getFirst().token());
+        }
+    }
+
+    @Test
     void probabilitiesAreTheSoftmaxOfLlamaCppLogits() {
         try (Session s = model.newSession(SessionOptions.defaults().withContextLength(64))) {
             int[] prompt = model.tokenizer().encode("Once upon a time", true, false);

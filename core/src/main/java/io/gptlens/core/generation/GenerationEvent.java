@@ -48,9 +48,13 @@ public sealed interface GenerationEvent {
      * @param sampledP     probability in the distribution the picker drew from (NaN if unknown)
      * @param alternatives the most probable tokens at this position, by model probability
      * @param nanos        time to produce this token (evaluate + sample)
+     * @param logits       the raw logits the token was chosen from (shared: do not modify)
+     * @param forced       true if the token was forced ({@link GenerationRequest#forced()}), not sampled
+     * @param end          true if the token ends generation (EOS, EOT); its {@code text} is empty
      */
     record TokenEvent(int index, int position, int token, Piece piece, String text, float logit, double p, double logprob,
-                      double sampledP, List<TopN.Entry> alternatives, long nanos) implements GenerationEvent {
+                      double sampledP, List<TopN.Entry> alternatives, long nanos, float[] logits, boolean forced, boolean end)
+            implements GenerationEvent {
         public TokenEvent {
             alternatives = List.copyOf(alternatives);
         }

@@ -12,10 +12,14 @@ import java.util.Objects;
  * @param addSpecial   let the tokenizer add its special tokens (e.g. BOS) to the prompt (default true)
  * @param parseSpecial recognise special tokens written in the prompt (default true, as llama-server does)
  * @param topN         alternatives to report per generated token (0..100)
- * @param sequence     the session sequence to use; it is cleared first (default 0)
+ * @param sequence     the session sequence to use; it is cleared first (default 0), unless the
+ *                     generator works through a {@link SequenceCache}, which keeps what it can
+ * @param promptTokens the prompt as token ids, used instead of tokenizing {@code prompt} (null: tokenize)
+ * @param forced       tokens taken, in order, instead of sampling for the first generated positions
+ *                     (a branch's chosen prefix); the chain still accepts them
  */
 public record GenerationRequest(String prompt, int maxTokens, List<String> stop, boolean addSpecial, boolean parseSpecial,
-                                int topN, int sequence) {
+                                int topN, int sequence, int[] promptTokens, int[] forced) {
 
     /** Largest {@code topN} accepted. */
     public static final int MAX_TOP_N = 100;
@@ -35,6 +39,33 @@ public record GenerationRequest(String prompt, int maxTokens, List<String> stop,
         if (sequence < 0) {
             throw new IllegalArgumentException("sequence must be >= 0, got " + sequence);
         }
+        promptTokens = promptTokens == null ? null : promptTokens.clone();
+        forced = forced == null ? new int[0] : forced.clone();
+    }
+
+    /** A request for a prompt given as text. */
+    public GenerationRequest(String prompt, int maxTokens, List<String> stop, boolean addSpecial, boolean parseSpecial, int topN, int sequence) {
+        this(prompt, maxTokens, stop, addSpecial, parseSpecial, topN, sequence, null, null);
+    }
+
+    /** A request for a prompt given as token ids, with defaults otherwise (see {@link #of}). */
+    public static GenerationRequest ofTokens(int[] promptTokens, int maxTokens) {
+        return new GenerationRequest("", maxTokens, List.of(), true, true, 5, 0, promptTokens, null);
+    }
+
+    @Override
+    public int[] promptTokens() {
+        return promptTokens == null ? null : promptTokens.clone();
+    }
+
+    @Override
+    public int[] forced() {
+        return forced.clone();
+    }
+
+    /** The same request with {@code tokens} forced at the first generated positions. */
+    public GenerationRequest withForced(int[] tokens) {
+        return new GenerationRequest(prompt, maxTokens, stop, addSpecial, parseSpecial, topN, sequence, promptTokens, tokens);
     }
 
     /** A request with defaults: no stop strings, BOS added, specials parsed, 5 alternatives, sequence 0. */
@@ -43,10 +74,10 @@ public record GenerationRequest(String prompt, int maxTokens, List<String> stop,
     }
 
     public GenerationRequest withStop(List<String> s) {
-        return new GenerationRequest(prompt, maxTokens, s, addSpecial, parseSpecial, topN, sequence);
+        return new GenerationRequest(prompt, maxTokens, s, addSpecial, parseSpecial, topN, sequence, promptTokens, forced);
     }
 
     public GenerationRequest withTopN(int n) {
-        return new GenerationRequest(prompt, maxTokens, stop, addSpecial, parseSpecial, n, sequence);
+        return new GenerationRequest(prompt, maxTokens, stop, addSpecial, parseSpecial, n, sequence, promptTokens, forced);
     }
 }

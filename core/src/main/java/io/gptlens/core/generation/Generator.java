@@ -6,14 +6,12 @@ import io.gptlens.core.distribution.TopN;
 import io.gptlens.core.generation.GenerationEvent.DoneEvent;
 import io.gptlens.core.generation.GenerationEvent.PromptEvent;
 import io.gptlens.core.generation.GenerationEvent.TokenEvent;
-import io.gptlens.core.model.Batch;
 import io.gptlens.core.model.Session;
 import io.gptlens.core.sampling.ChainRunner;
 import io.gptlens.core.tokenizer.Piece;
 import io.gptlens.core.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,11 +29,24 @@ import java.util.function.Consumer;
 public final class Generator {
 
     private final Session session;
+    private final SequenceCache cache;
     private final Tokenizer tokenizer;
     private final AtomicBoolean cancelled = new AtomicBoolean();
 
+    /** A generator on {@code session}; each generation clears its request's sequence first. */
     public Generator(Session session, Tokenizer tokenizer) {
         this.session = session;
+        this.cache = null;
+        this.tokenizer = tokenizer;
+    }
+
+    /**
+     * A generator that evaluates through {@code cache}: a prompt that shares a prefix with what
+     * the cache holds (an earlier run, a branch) evaluates only the rest.
+     */
+    public Generator(SequenceCache cache, Tokenizer tokenizer) {
+        this.session = cache.session();
+        this.cache = cache;
         this.tokenizer = tokenizer;
     }
 
@@ -47,13 +58,15 @@ public final class Generator {
 
     /**
      * Runs a generation, calling {@code listener} for each event on this thread, and returns the
-     * final {@link DoneEvent} (which the listener also receives).
+     * final {@link DoneEvent} (which the listener also receives). The token that ends generation
+     * (EOS, EOT) is reported as a {@link TokenEvent} with {@code end} set and no text.
      *
-     * @throws IllegalArgumentException if the prompt does not fit the context
+     * @throws IllegalArgumentException if the prompt is empty or does not fit the context, or a forced token is invalid
      * @throws io.gptlens.core.sampling.SamplerException if a sampler stage fails
      */
     public DoneEvent generate(GenerationRequest request, ChainRunner chain, Consumer<? super GenerationEvent> listener) {
-        int[] prompt = tokenizer.encode(request.prompt(), request.addSpecial(), request.parseSpecial());
+        int[] prompt = request.promptTokens() != null ? request.promptTokens()
+                : tokenizer.encode(request.prompt(), request.addSpecial(), request.parseSpecial());
         if (prompt.length == 0) {
             throw new IllegalArgumentException("The prompt is empty and the tokenizer adds no start token; give some text");
         }
@@ -61,12 +74,15 @@ public final class Generator {
         if (prompt.length >= ctx) {
             throw new IllegalArgumentException("The prompt has " + prompt.length + " tokens but the context holds " + ctx);
         }
-        int seq = request.sequence();
-        session.removeTokens(seq, -1, -1);
+        tokenizer.checkTokens(prompt);
+        int[] forced = request.forced();
+        tokenizer.checkTokens(forced);
+        SequenceCache kv = cache != null ? cache : new SequenceCache(session, request.sequence());
 
         long t0 = System.nanoTime();
+        float[] logits;
         try {
-            evaluateChunked(prompt, 0, seq);
+            logits = kv.sync(prompt);
         } catch (CancellationException e) {
             return finish(listener, StopReason.CANCELLED, "", new int[0], prompt.length, System.nanoTime() - t0, 0);
         }
@@ -84,26 +100,33 @@ public final class Generator {
                 reason = StopReason.CANCELLED;
                 break;
             }
-            float[] logits = session.logits(-1);
             double logSumExp = Softmax.logSumExp(logits);
-            Candidates candidates = Candidates.fromLogits(logits);
-            int token = chain.sample(candidates);
+            boolean isForced = generated.size() < forced.length;
+            int token;
+            double sampledP = Double.NaN;
+            if (isForced) {
+                token = forced[generated.size()];
+            } else {
+                Candidates candidates = Candidates.fromLogits(logits);
+                token = chain.sample(candidates);
+                int idx = candidates.indexOf(token);
+                sampledP = candidates.probabilitiesValid() && idx >= 0 ? candidates.p(idx) : Double.NaN;
+            }
             chain.accept(token);
             generated.add(token);
-            int idx = candidates.indexOf(token);
-            double sampledP = candidates.probabilitiesValid() && idx >= 0 ? candidates.p(idx) : Double.NaN;
-            if (tokenizer.isEndOfGeneration(token)) {
-                reason = StopReason.END_OF_GENERATION;
-                break;
-            }
+            boolean end = tokenizer.isEndOfGeneration(token);
             Piece piece = tokenizer.piece(token, false);
-            String delta = text.add(piece.bytes());
+            String delta = end ? "" : text.add(piece.bytes());
             List<TopN.Entry> alts = request.topN() > 0 ? TopN.of(logits, logSumExp, request.topN()) : List.of();
             double logprob = logits[token] - logSumExp;
             long now = System.nanoTime();
             listener.accept(new TokenEvent(generated.size() - 1, pos, token, piece, delta, logits[token], Math.exp(logprob),
-                    logprob, sampledP, alts, now - stepStart));
+                    logprob, sampledP, alts, now - stepStart, logits, isForced, end));
             stepStart = now;
+            if (end) {
+                reason = StopReason.END_OF_GENERATION;
+                break;
+            }
             if (text.stopped()) {
                 reason = StopReason.STOP_STRING;
                 break;
@@ -116,7 +139,7 @@ public final class Generator {
                 break;
             }
             try {
-                session.evaluate(Batch.of(new int[]{token}, pos, seq));
+                logits = kv.append(token);
             } catch (CancellationException e) {
                 reason = StopReason.CANCELLED;
                 break;
@@ -127,7 +150,7 @@ public final class Generator {
         if (!tail.isEmpty()) {
             // text held back for a possible stop string or an unfinished character, released at the end
             listener.accept(new TokenEvent(generated.size() - 1, pos, -1, new Piece(new byte[0], ""), tail, Float.NaN,
-                    Double.NaN, Double.NaN, Double.NaN, List.of(), 0));
+                    Double.NaN, Double.NaN, Double.NaN, List.of(), 0, null, false, false));
         }
         int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
         return finish(listener, reason, text.text(), ids, prompt.length, promptNanos, System.nanoTime() - genStart);
@@ -138,14 +161,5 @@ public final class Generator {
         DoneEvent done = new DoneEvent(reason, text, ids, promptTokens, promptNanos, genNanos);
         listener.accept(done);
         return done;
-    }
-
-    /** Evaluates {@code tokens} starting at {@code start} in batches no larger than the session allows. */
-    void evaluateChunked(int[] tokens, int start, int seq) {
-        int n = session.batchSize();
-        for (int off = 0; off < tokens.length; off += n) {
-            int[] chunk = Arrays.copyOfRange(tokens, off, Math.min(tokens.length, off + n));
-            session.evaluate(Batch.of(chunk, start + off, seq));
-        }
     }
 }

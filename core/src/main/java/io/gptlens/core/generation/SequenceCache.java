@@ -26,6 +26,11 @@ public final class SequenceCache {
         session.removeTokens(sequence, -1, -1);
     }
 
+    /** The session whose cache this is. */
+    public Session session() {
+        return session;
+    }
+
     /** The tokens the cache holds. */
     public int[] tokens() {
         return tokens.clone();

@@ -237,7 +237,7 @@ public class CompletionsResource {
                 Generator gen = new Generator(session, p.tokenizer());
                 StringBuilder text = new StringBuilder();
                 Consumer<GenerationEvent> listener = e -> {
-                    if (e instanceof GenerationEvent.TokenEvent t) {
+                    if (e instanceof GenerationEvent.TokenEvent t && !t.end()) { // the end token has no text and no logprob entry
                         Map<String, Object> one = null;
                         if (t.token() >= 0 && p.logprobs()) {
                             one = lp.add(t, text.length(), m);

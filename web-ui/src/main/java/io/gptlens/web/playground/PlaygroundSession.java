@@ -1,15 +1,14 @@
 package io.gptlens.web.playground;
 
-import io.gptlens.core.distribution.Candidates;
-import io.gptlens.core.distribution.Softmax;
-import io.gptlens.core.distribution.TopN;
+import io.gptlens.core.generation.GenerationEvent;
+import io.gptlens.core.generation.GenerationRequest;
+import io.gptlens.core.generation.Generator;
 import io.gptlens.core.generation.SequenceCache;
 import io.gptlens.core.model.Session;
 import io.gptlens.core.model.SessionOptions;
 import io.gptlens.core.sampling.ChainRunner;
 import io.gptlens.core.sampling.SamplerChain;
 import io.gptlens.core.sampling.StageSpec;
-import io.gptlens.core.tokenizer.Piece;
 import io.gptlens.core.tokenizer.TokenDisplay;
 import io.gptlens.core.tokenizer.Tokenizer;
 import io.gptlens.web.models.LoadedModel;
@@ -51,6 +50,7 @@ public final class PlaygroundSession implements AutoCloseable {
     private final int contextLength;
     private Session session;
     private SequenceCache cache;
+    private volatile Generator generator;
     private boolean closed;
 
     public PlaygroundSession(LoadedModel model, ModelRegistry registry, SamplerRegistry samplers, int contextLength) {
@@ -146,6 +146,10 @@ public final class PlaygroundSession implements AutoCloseable {
     /** Stops the running generation at its next token. Thread-safe. */
     public void stop() {
         cancel.set(true);
+        Generator g = generator;
+        if (g != null) {
+            g.cancel();
+        }
         Session s = session;
         if (s != null) {
             s.cancel();
@@ -176,66 +180,57 @@ public final class PlaygroundSession implements AutoCloseable {
         run.setRecord(record);
         Tokenizer tok = tokenizer();
         int vocab = tok.vocabularySize();
-        List<Integer> tokens = new ArrayList<>();
+        List<Integer> context = new ArrayList<>();
         for (int t : r.promptTokens()) {
-            tokens.add(t);
+            context.add(t);
         }
         try (SamplerChain chain = samplers.chain(r.chain(), r.seed());
              ChainRunner runner = r.nativeChain() ? nativeRunner(chain) : chain) { // closing a chain twice is safe
-            int[] forced = r.forced();
             int start = 0;
             if (run.parent() != null && run.branchAt() > 0) {
                 // a branch shares its parent's steps up to the branch point: copy them, and let the
-                // KV cache keep their tokens (sync below evaluates at most the last one again)
-                List<Step> shared = run.parent().steps().subList(0, run.branchAt());
-                for (Step st : shared) {
+                // KV cache keep their tokens (the generator evaluates at most the last one again)
+                for (Step st : run.parent().steps().subList(0, run.branchAt())) {
                     run.add(st);
                     runner.accept(st.token());
-                    tokens.add(st.token());
+                    context.add(st.token());
                 }
                 start = run.branchAt();
             }
-            int[] context = tokens.stream().mapToInt(Integer::intValue).toArray();
-            float[] logits = cache().sync(context);
-            for (int i = start; i < r.maxTokens(); i++) {
-                if (cancel.get()) {
-                    run.finish("stopped");
-                    return;
-                }
-                if (tokens.size() >= contextLength) {
-                    run.finish("context full");
-                    return;
-                }
-                double lse = Softmax.logSumExp(logits);
-                int token;
-                if (i < forced.length) {
-                    token = forced[i];
-                } else {
-                    token = runner.sample(Candidates.fromLogits(logits));
-                }
-                runner.accept(token);
-                Piece piece = tok.piece(token, false);
-                boolean keep = (long) vocab * (i + 1) <= MAX_KEPT_LOGITS;
-                Step step = new Step(token, new String(piece.bytes(), StandardCharsets.UTF_8),
-                        TokenDisplay.label(tok.piece(token, true), tok.type(token)), Math.exp(logits[token] - lse), logits[token],
-                        keep ? logits : null, TopN.of(logits, lse, 10));
-                run.add(step);
-                onStep.accept(run);
-                if (tok.isEndOfGeneration(token)) {
-                    run.finish("end of text");
-                    return;
-                }
-                tokens.add(token);
-                if (i + 1 < r.maxTokens()) {
-                    logits = cache.append(token);
-                }
+            if (cancel.get()) {
+                run.finish("stopped");
+                return;
             }
-            run.finish("max tokens");
+            int[] forced = r.forced();
+            int first = start;
+            GenerationRequest request = GenerationRequest.ofTokens(context.stream().mapToInt(Integer::intValue).toArray(), r.maxTokens() - start)
+                    .withForced(Arrays.copyOfRange(forced, Math.min(start, forced.length), forced.length)).withTopN(10);
+            Generator gen = new Generator(cache(), tok);
+            generator = gen;
+            if (cancel.get()) {
+                gen.cancel();
+            }
+            var done = gen.generate(request, runner, e -> {
+                if (e instanceof GenerationEvent.TokenEvent t && t.token() >= 0) {
+                    boolean keep = (long) vocab * (first + t.index() + 1) <= MAX_KEPT_LOGITS;
+                    run.add(new Step(t.token(), new String(t.piece().bytes(), StandardCharsets.UTF_8),
+                            TokenDisplay.label(tok.piece(t.token(), true), tok.type(t.token())), t.p(), t.logit(),
+                            keep ? t.logits() : null, t.alternatives()));
+                    onStep.accept(run);
+                }
+            });
+            run.finish(switch (done.reason()) {
+                case MAX_TOKENS, STOP_STRING -> "max tokens";
+                case END_OF_GENERATION -> "end of text";
+                case CANCELLED -> "stopped";
+                case CONTEXT_FULL -> "context full";
+            });
         } catch (CancellationException e) {
             run.finish("stopped");
         } catch (RuntimeException e) {
             run.finish("failed: " + e.getMessage());
         } finally {
+            generator = null;
             onStep.accept(run);
         }
     }
