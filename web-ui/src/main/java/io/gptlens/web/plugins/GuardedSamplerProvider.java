@@ -1,7 +1,6 @@
 package io.gptlens.web.plugins;
 
 import io.gptlens.core.distribution.Candidates;
-import io.gptlens.core.plugin.ParamSpec;
 import io.gptlens.core.plugin.Params;
 import io.gptlens.core.sampling.Picker;
 import io.gptlens.core.sampling.Sampler;
@@ -9,8 +8,6 @@ import io.gptlens.core.sampling.SamplerException;
 import io.gptlens.core.sampling.SamplerProvider;
 import io.gptlens.core.sampling.SamplerStage;
 
-import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
 
 /**
@@ -19,65 +16,19 @@ import java.util.function.BiConsumer;
  * probabilities). A fault ends the generation with a {@link SamplerException} naming the plugin
  * and marks the plugin failed; the server goes on.
  */
-public final class GuardedSamplerProvider implements SamplerProvider {
+public final class GuardedSamplerProvider extends GuardedProvider<SamplerProvider> implements SamplerProvider {
 
-    private final SamplerProvider delegate;
-    private final String jar;
-    private final BiConsumer<String, String> onFault;
-    private final String name;
-    private final String description;
-    private final String version;
-    private final List<ParamSpec> params;
     private final Kind kind;
 
     /**
-     * Reads what the provider declares once, under the load budget, so that nothing later calls
-     * into the plugin just to show or list it.
-     *
      * @throws IllegalArgumentException if the provider's declarations fail, hang or make no sense
      */
     GuardedSamplerProvider(SamplerProvider delegate, String jar, BiConsumer<String, String> onFault) {
-        this.delegate = delegate;
-        this.jar = jar;
-        this.onFault = onFault;
-        record Declared(String name, String description, String version, List<ParamSpec> params, Kind kind) {
-        }
-        Declared d = PluginCalls.call(() -> new Declared(delegate.name(), delegate.description(), delegate.version(),
-                        List.copyOf(delegate.params()), delegate.kind()), PluginCalls.LOAD_BUDGET_MS,
-                (what, cause) -> new IllegalArgumentException(delegate.getClass().getName() + " " + what, cause));
-        this.name = PluginManager.checkName(d.name(), delegate);
-        if (d.kind() == null) {
+        super(delegate, jar, onFault);
+        this.kind = declared(delegate::kind);
+        if (kind == null) {
             throw new IllegalArgumentException(delegate.getClass().getName() + " declares no kind (RESHAPE or PICK)");
         }
-        this.description = d.description() == null ? "" : d.description();
-        this.version = d.version() == null ? "0" : d.version();
-        this.params = d.params();
-        this.kind = d.kind();
-    }
-
-    /** The plugin's own provider. */
-    public SamplerProvider delegate() {
-        return delegate;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String description() {
-        return description;
-    }
-
-    @Override
-    public String version() {
-        return version;
-    }
-
-    @Override
-    public List<ParamSpec> params() {
-        return params;
     }
 
     @Override
@@ -87,7 +38,7 @@ public final class GuardedSamplerProvider implements SamplerProvider {
 
     @Override
     public SamplerStage create(Params p) {
-        SamplerStage s = call(() -> delegate.create(p));
+        SamplerStage s = call(() -> delegate().create(p));
         if (s == null) {
             throw fault("made no stage (null)", null);
         }
@@ -100,14 +51,9 @@ public final class GuardedSamplerProvider implements SamplerProvider {
         };
     }
 
-    private <T> T call(Callable<T> c) {
-        return PluginCalls.call(c, this::fault);
-    }
-
-    private SamplerException fault(String what, Throwable cause) {
-        String msg = "(plugin " + jar + ") " + what;
-        onFault.accept(name(), msg);
-        return new SamplerException(name(), msg, cause);
+    @Override
+    SamplerException exception(String message, Throwable cause) {
+        return new SamplerException(name(), message, cause);
     }
 
     private void check(Candidates c) {

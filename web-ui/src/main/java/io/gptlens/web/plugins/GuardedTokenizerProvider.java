@@ -7,7 +7,6 @@ import io.gptlens.core.tokenizer.TokenType;
 import io.gptlens.core.tokenizer.Tokenizer;
 import io.gptlens.core.tokenizer.TokenizerProvider;
 
-import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
 
 /**
@@ -15,59 +14,23 @@ import java.util.function.BiConsumer;
  * budget, and answers are checked (token ids within the vocabulary, a piece for every id). A fault
  * throws a {@link PluginFault} naming the plugin and marks it failed; the server goes on.
  */
-public final class GuardedTokenizerProvider implements TokenizerProvider {
-
-    private final TokenizerProvider delegate;
-    private final String jar;
-    private final BiConsumer<String, String> onFault;
-    private final String name;
-    private final String description;
-    private final String version;
+public final class GuardedTokenizerProvider extends GuardedProvider<TokenizerProvider> implements TokenizerProvider {
 
     /**
-     * Reads what the provider declares once, under the load budget.
-     *
      * @throws IllegalArgumentException if the provider's declarations fail, hang or make no sense
      */
     GuardedTokenizerProvider(TokenizerProvider delegate, String jar, BiConsumer<String, String> onFault) {
-        this.delegate = delegate;
-        this.jar = jar;
-        this.onFault = onFault;
-        String[] d = PluginCalls.call(() -> new String[]{delegate.name(), delegate.description(), delegate.version()},
-                PluginCalls.LOAD_BUDGET_MS, (what, cause) -> new IllegalArgumentException(delegate.getClass().getName() + " " + what, cause));
-        this.name = PluginManager.checkName(d[0], delegate);
-        this.description = d[1] == null ? "" : d[1];
-        this.version = d[2] == null ? "0" : d[2];
-    }
-
-    /** The plugin's own provider. */
-    public TokenizerProvider delegate() {
-        return delegate;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String description() {
-        return description;
-    }
-
-    @Override
-    public String version() {
-        return version;
+        super(delegate, jar, onFault);
     }
 
     @Override
     public boolean supports(GgufFile file) {
-        return call(() -> delegate.supports(file));
+        return call(() -> delegate().supports(file));
     }
 
     @Override
     public Tokenizer create(GgufFile file) {
-        Tokenizer t = call(() -> delegate.create(file));
+        Tokenizer t = call(() -> delegate().create(file));
         if (t == null) {
             throw fault("returned no tokenizer", null);
         }
@@ -78,14 +41,9 @@ public final class GuardedTokenizerProvider implements TokenizerProvider {
         return new GuardedTokenizer(t, vocab);
     }
 
-    private <T> T call(Callable<T> c) {
-        return PluginCalls.call(c, this::fault);
-    }
-
-    private PluginFault fault(String what, Throwable cause) {
-        String msg = "Tokenizer '" + name() + "' (plugin " + jar + ") " + what;
-        onFault.accept(name(), msg);
-        return new PluginFault(msg, cause);
+    @Override
+    PluginFault exception(String message, Throwable cause) {
+        return new PluginFault("Tokenizer '" + name() + "' " + message, cause);
     }
 
     private final class GuardedTokenizer implements Tokenizer {

@@ -53,6 +53,40 @@ public class PluginsTest {
             }
             """;
 
+    /**
+     * The source of a tokenizer plugin: llama.cpp's tokenizer ({@code t}) under {@code name},
+     * except that {@code encode(s, a, p)} runs {@code encodeBody}.
+     */
+    public static String tokenizerPlugin(String className, String name, String encodeBody) {
+        return """
+                package test.plugin;
+
+                import io.gptlens.core.gguf.GgufFile;
+                import io.gptlens.core.tokenizer.*;
+                import io.gptlens.llamacpp.LlamaTokenizerProvider;
+
+                public final class CLASS {
+                    public static final class Provider implements TokenizerProvider {
+                        public String name() { return "NAME"; }
+                        public String description() { return "llama.cpp's tokenizer with its own encode (a test plugin)."; }
+                        public boolean supports(GgufFile f) { return new LlamaTokenizerProvider().supports(f); }
+                        public Tokenizer create(GgufFile f) {
+                            Tokenizer t = new LlamaTokenizerProvider().create(f);
+                            return new Tokenizer() {
+                                public int[] encode(String s, boolean a, boolean p) { ENCODE }
+                                public String decode(int[] ids, boolean r, boolean u) { return t.decode(ids, r, u); }
+                                public Piece piece(int id, boolean sp) { return t.piece(id, sp); }
+                                public TokenType type(int id) { return t.type(id); }
+                                public int vocabularySize() { return t.vocabularySize(); }
+                                public SpecialTokens specialTokens() { return t.specialTokens(); }
+                                public boolean isEndOfGeneration(int id) { return t.isEndOfGeneration(id); }
+                            };
+                        }
+                    }
+                }
+                """.replace("CLASS", className).replace("NAME", name).replace("ENCODE", encodeBody);
+    }
+
     public static Path buildJar(Path dir, String name, boolean withServices) throws Exception {
         return buildJar(dir, name, withServices, SOURCE);
     }

@@ -96,38 +96,10 @@ class TokenizerPluginsTest {
                 .body("error.message", containsString("gpt2-bpe"));
     }
 
-    static final String FAULTY = """
-            package test.plugin;
-
-            import io.gptlens.core.gguf.GgufFile;
-            import io.gptlens.core.tokenizer.*;
-            import io.gptlens.llamacpp.LlamaTokenizerProvider;
-
-            /** llama.cpp's tokenizer under another name, except that "boom" throws and "huge" answers an impossible id. */
-            public final class Faulty {
-                public static final class Provider implements TokenizerProvider {
-                    public String name() { return "faulty-tok"; }
-                    public String description() { return "A test tokenizer that fails on purpose."; }
-                    public boolean supports(GgufFile f) { return new LlamaTokenizerProvider().supports(f); }
-                    public Tokenizer create(GgufFile f) {
-                        Tokenizer t = new LlamaTokenizerProvider().create(f);
-                        return new Tokenizer() {
-                            public int[] encode(String s, boolean a, boolean p) {
-                                if (s.contains("boom")) throw new IllegalStateException("boom");
-                                if (s.contains("huge")) return new int[]{1 << 30};
-                                return t.encode(s, a, p);
-                            }
-                            public String decode(int[] ids, boolean r, boolean u) { return t.decode(ids, r, u); }
-                            public Piece piece(int id, boolean sp) { return t.piece(id, sp); }
-                            public TokenType type(int id) { return t.type(id); }
-                            public int vocabularySize() { return t.vocabularySize(); }
-                            public SpecialTokens specialTokens() { return t.specialTokens(); }
-                            public boolean isEndOfGeneration(int id) { return t.isEndOfGeneration(id); }
-                        };
-                    }
-                }
-            }
-            """;
+    /** llama.cpp's tokenizer under another name, except that "boom" throws and "huge" answers an impossible id. */
+    static final String FAULTY = PluginsTest.tokenizerPlugin("Faulty", "faulty-tok",
+            "if (s.contains(\"boom\")) throw new IllegalStateException(\"boom\"); if (s.contains(\"huge\")) return new int[]{1 << 30}; "
+                    + "return t.encode(s, a, p);");
 
     @Test
     void aFaultyTokenizerPluginGivesAClearErrorAndTheNextRequestWorks() throws Exception {

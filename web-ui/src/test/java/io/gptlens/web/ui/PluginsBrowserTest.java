@@ -73,33 +73,7 @@ class PluginsBrowserTest extends BrowserTestBase {
     io.gptlens.web.plugins.PluginManager plugins;
 
     /** llama.cpp's tokenizer that never adds the start token: a tokenizer plugin that cuts differently from the model's own. */
-    static final String NO_BOS = """
-            package test.plugin;
-
-            import io.gptlens.core.gguf.GgufFile;
-            import io.gptlens.core.tokenizer.*;
-            import io.gptlens.llamacpp.LlamaTokenizerProvider;
-
-            public final class NoBos {
-                public static final class Provider implements TokenizerProvider {
-                    public String name() { return "no-bos"; }
-                    public String description() { return "llama.cpp's tokenizer without BOS (a test plugin)."; }
-                    public boolean supports(GgufFile f) { return new LlamaTokenizerProvider().supports(f); }
-                    public Tokenizer create(GgufFile f) {
-                        Tokenizer t = new LlamaTokenizerProvider().create(f);
-                        return new Tokenizer() {
-                            public int[] encode(String s, boolean a, boolean p) { return t.encode(s, false, p); }
-                            public String decode(int[] ids, boolean r, boolean u) { return t.decode(ids, r, u); }
-                            public Piece piece(int id, boolean sp) { return t.piece(id, sp); }
-                            public TokenType type(int id) { return t.type(id); }
-                            public int vocabularySize() { return t.vocabularySize(); }
-                            public SpecialTokens specialTokens() { return t.specialTokens(); }
-                            public boolean isEndOfGeneration(int id) { return t.isEndOfGeneration(id); }
-                        };
-                    }
-                }
-            }
-            """;
+    static final String NO_BOS = io.gptlens.web.plugins.PluginsTest.tokenizerPlugin("NoBos", "no-bos", "return t.encode(s, false, p);");
 
     private java.util.List<Integer> chipIds() {
         return browser.driver.findElements(By.cssSelector("#tokens .chip")).stream()
