@@ -208,12 +208,15 @@ public class PluginsResource {
                 out.add(e);
             }
         }
-        for (SamplerProvider p : plugins.builtInSamplers().all().values()) {
-            out.add(entry(p, "active", sourceOf(p)));
+        // then the classpath: plugins shipped beside GPTLens first, GPTLens's own last
+        List<Map<String, Object>> builtIn = new ArrayList<>();
+        for (NamedProvider p : plugins.builtInSamplers().all().values()) {
+            (sourceOf(p).equals("built-in") ? builtIn : out).add(entry(p, "active", sourceOf(p)));
         }
-        for (var p : plugins.builtInTokenizers().all().values()) {
-            out.add(entry(p, "active", sourceOf(p)));
+        for (NamedProvider p : plugins.builtInTokenizers().all().values()) {
+            (sourceOf(p).equals("built-in") ? builtIn : out).add(entry(p, "active", sourceOf(p)));
         }
+        out.addAll(builtIn);
         for (Map<String, Object> e : out) {
             Map<String, Object> configured = plugins.configuration(String.valueOf(e.get("name")));
             if (!configured.isEmpty() && "sampler".equals(e.get("kind"))) {
@@ -231,10 +234,12 @@ public class PluginsResource {
         }
         try {
             var loc = p.getClass().getProtectionDomain().getCodeSource().getLocation();
-            String path = loc.getPath();
-            String name = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-            return "classpath: " + name.substring(name.lastIndexOf('/') + 1);
-        } catch (RuntimeException e) {
+            java.nio.file.Path path = java.nio.file.Path.of(loc.toURI());
+            if (path.getFileName().toString().endsWith("classes") && path.getParent() != null && path.getParent().getParent() != null) {
+                path = path.getParent().getParent(); // a module's target/classes in a source build: name the module
+            }
+            return "classpath: " + path.getFileName();
+        } catch (RuntimeException | java.net.URISyntaxException e) {
             return "classpath";
         }
     }

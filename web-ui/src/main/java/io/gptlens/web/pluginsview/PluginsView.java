@@ -60,7 +60,7 @@ public class PluginsView extends VerticalLayout {
                 .map(x -> x.getKey() + " = " + x.getValue()).collect(java.util.stream.Collectors.joining(", ")) : "")
                 .setHeader("Settings").setAutoWidth(true);
         grid.addColumn(m -> m.getOrDefault("error", "")).setHeader("Last error").setAutoWidth(true);
-        grid.addComponentColumn(this::actions).setHeader("").setAutoWidth(true);
+        grid.addComponentColumn(this::actions).setHeader("").setAutoWidth(true).setFrozenToEnd(true);
         grid.setAllRowsVisible(true);
         Button refresh = new Button("Refresh", e -> refresh());
         refresh.setId("plugins-refresh");

@@ -109,13 +109,14 @@ class PluginsBrowserTest extends BrowserTestBase {
     }
 
     @Test
-    void aSamplersDefaultsAreSetOnThePluginsPageAndTheChainEditorStartsFromThem() {
+    void aSamplersDefaultsAreSetOnThePluginsPageAndTheChainEditorStartsFromThem() throws Exception {
         try {
             browser.driver.get(root.toString() + "plugins");
             browser.await(60, d -> gridText().contains("top-a"));
             browser.click(browser.find("#configure-top-a"));
             browser.await(10, d -> d.findElements(By.cssSelector("#config-a input")).size() == 1);
             browser.type("#config-a input", "0.5");
+            browser.screenshot(Path.of("target", "screenshots", "plugins-configure.png"));
             browser.click(browser.find("#config-save"));
             browser.await(10, d -> gridText().contains("a = 0.5"));
             assertEquals(java.util.Map.of("a", 0.5), plugins.configuration("top-a"));
