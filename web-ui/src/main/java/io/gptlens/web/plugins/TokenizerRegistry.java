@@ -32,10 +32,14 @@ public class TokenizerRegistry {
 
     private final PluginManager plugins;
     private final Map<Key, Tokenizer> built = new ConcurrentHashMap<>();
+    private final Map<LoadedModel, List<Choice>> offered = new ConcurrentHashMap<>();
 
     public TokenizerRegistry(PluginManager plugins) {
         this.plugins = plugins;
-        plugins.addChangeListener(built::clear);
+        plugins.addChangeListener(() -> {
+            built.clear();
+            offered.clear();
+        });
     }
 
     /** One tokenizer and whether it can cut a given model. */
@@ -61,8 +65,15 @@ public class TokenizerRegistry {
         return built.computeIfAbsent(new Key(m.id(), m.path(), p), k -> build(m, p));
     }
 
-    /** Every tokenizer, the model's own first, with whether it reads {@code m}'s vocabulary. */
+    /**
+     * Every tokenizer, the model's own first, with whether it reads {@code m}'s vocabulary (asked
+     * once per loaded model until the plugins change).
+     */
     public List<Choice> choices(LoadedModel m) {
+        return offered.computeIfAbsent(m, this::ask);
+    }
+
+    private List<Choice> ask(LoadedModel m) {
         List<Choice> out = new ArrayList<>();
         out.add(new Choice(OWN, "the model (llama.cpp)", true, ""));
         try (GgufFile f = GgufFile.open(m.path())) {
@@ -79,7 +90,7 @@ public class TokenizerRegistry {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + m.path() + ": " + e.getMessage(), e);
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /** The choices as JSON-ready maps. */
