@@ -199,6 +199,7 @@ public class PlaygroundView extends VerticalLayout {
         count.getStyle().set("flex", "none");
         HorizontalLayout row = new HorizontalLayout(tokens, count);
         row.setWidthFull();
+        row.setAlignItems(FlexComponent.Alignment.START); // chips keep their height beside the taller count column
         tokens.getStyle().set("flex", "1 1 0").set("min-width", "0");
         return row;
     }
