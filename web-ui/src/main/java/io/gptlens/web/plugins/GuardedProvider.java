@@ -5,6 +5,9 @@ import io.gptlens.core.plugin.ParamSpec;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /**
@@ -74,9 +77,51 @@ abstract class GuardedProvider<P extends NamedProvider> implements NamedProvider
         return params;
     }
 
-    /** Runs plugin code under the per-call budget; any failure becomes {@link #fault}. */
+    /** Calls into the plugin still running, the ones that ran past their budget included. */
+    private final AtomicInteger running = new AtomicInteger();
+    /** Set when a call ran past its budget; cleared when no call of this provider runs any more. */
+    private volatile boolean overran;
+
+    /**
+     * Runs plugin code under the per-call budget; any failure becomes {@link #fault}. While a call
+     * that ran past its budget has not returned (a plugin that ignores the interrupt), further
+     * calls are refused at once, so a hung plugin holds one worker thread, not one per request.
+     */
     final <T> T call(Callable<T> c) {
-        return PluginCalls.call(c, this::fault);
+        if (overran && running.get() > 0) {
+            throw fault("is still running a call that exceeded its budget of " + PluginCalls.BUDGET_MS
+                    + " ms; calls are refused until it returns", null);
+        }
+        running.incrementAndGet();
+        AtomicBoolean started = new AtomicBoolean();
+        AtomicBoolean settled = new AtomicBoolean();
+        Runnable settle = () -> {
+            if (settled.compareAndSet(false, true) && running.decrementAndGet() == 0) {
+                overran = false;
+            }
+        };
+        try {
+            return PluginCalls.call(() -> {
+                started.set(true);
+                try {
+                    return c.call();
+                } finally {
+                    settle.run();
+                }
+            }, PluginCalls.BUDGET_MS, (what, cause) -> {
+                if (cause == null && what.startsWith("took longer")) {
+                    if (started.get()) {
+                        overran = true;
+                    } else {
+                        settle.run(); // cancelled before it began: it never will
+                    }
+                }
+                return fault(what, cause);
+            });
+        } catch (RejectedExecutionException e) {
+            settle.run();
+            throw fault("could not be started: " + e.getMessage(), e);
+        }
     }
 
     /** Records that the plugin failed ({@code what}: "threw ...", "produced ...") and returns the exception to throw. */

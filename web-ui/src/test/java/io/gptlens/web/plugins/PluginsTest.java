@@ -229,6 +229,38 @@ public class PluginsTest {
     }
 
     @Test
+    void aPluginThatIgnoresItsBudgetHoldsOneThreadAndIsRefusedUntilItReturns() throws Exception {
+        // the first call sleeps 3 s and swallows the interrupt the budget sends
+        String stubborn = "if (System.getProperties().putIfAbsent(\"gptlens.test.stubborn\", \"busy\") == null) {"
+                + " long end = System.nanoTime() + 3_000_000_000L;"
+                + " while (System.nanoTime() < end) { try { Thread.sleep(20); } catch (InterruptedException e) { } } }"
+                + " c.keepTopK(2);";
+        String source = SOURCE.replace("\"keep-two\"", "\"stubborn\"").replace("c.keepTopK(2);", stubborn);
+        Path jar = buildJar(Files.createTempDirectory("plugin-build"), "stubborn.jar", true, source);
+        Path dropped = plugins.folder().resolve("stubborn.jar");
+        Files.createDirectories(plugins.folder());
+        Files.copy(jar, dropped);
+        Map<String, Object> request = Map.of("prompt", "Once", "max_tokens", 3,
+                "samplers", List.of(Map.of("name", "stubborn"), Map.of("name", "greedy")));
+        try {
+            await(() -> names().contains("stubborn"));
+            long t0 = System.nanoTime();
+            given().contentType(ContentType.JSON).body(request).post("/v1/completions").then().statusCode(500)
+                    .body("error.message", containsString("longer than its budget"));
+            long t1 = System.nanoTime();
+            given().contentType(ContentType.JSON).body(request).post("/v1/completions").then().statusCode(500)
+                    .body("error.message", containsString("still running a call that exceeded its budget"));
+            assertTrue(System.nanoTime() - t1 < 500_000_000L, "refused at once, not after another budget");
+            await(() -> System.nanoTime() - t0 > 3_500_000_000L);
+            given().contentType(ContentType.JSON).body(request).post("/v1/completions").then().statusCode(200);
+        } finally {
+            Files.deleteIfExists(dropped);
+            System.getProperties().remove("gptlens.test.stubborn");
+        }
+        await(() -> !names().contains("stubborn"));
+    }
+
+    @Test
     void hostileJarsAreRejectedWithTheReasonAndTheScannerGoesOn() throws Exception {
         String provider = "super(\"keep-two\", Kind.RESHAPE, \"Keeps the two most likely tokens (a test plugin).\", List.of(), p -> new KeepTwo());";
         assertTrue(SOURCE.contains(provider));
