@@ -56,12 +56,29 @@ public final class GuardedSamplerProvider extends GuardedProvider<SamplerProvide
         return new SamplerException(name(), message, cause);
     }
 
-    private void check(Candidates c) {
+    /**
+     * Checks what a stage left in {@code c} from {@code before}: at least one candidate, each a
+     * token that was there before and only once, no NaN logit, probabilities in [0, 1] when valid.
+     */
+    private void check(Candidates before, Candidates c) {
         if (c.size() < 1) {
             throw fault("left no candidates", null);
         }
+        java.util.BitSet offered = new java.util.BitSet();
+        for (int i = 0; i < before.size(); i++) {
+            offered.set(before.id(i));
+        }
+        java.util.BitSet seen = new java.util.BitSet();
         boolean probs = c.probabilitiesValid();
         for (int i = 0; i < c.size(); i++) {
+            int id = c.id(i);
+            if (id < 0 || !offered.get(id)) {
+                throw fault("produced token " + id + ", which was not among the candidates it was given", null);
+            }
+            if (seen.get(id)) {
+                throw fault("produced token " + id + " twice", null);
+            }
+            seen.set(id);
             if (Float.isNaN(c.logit(i))) {
                 throw fault("produced a NaN logit for token " + c.id(i), null);
             }
@@ -90,7 +107,7 @@ public final class GuardedSamplerProvider extends GuardedProvider<SamplerProvide
                 s.apply(work);
                 return null;
             });
-            check(work);
+            check(c, work);
             c.replace(work.ids(), work.logits(), work.probabilities(), work.size(), work.isSorted(), work.probabilitiesValid());
         }
 
@@ -137,7 +154,7 @@ public final class GuardedSamplerProvider extends GuardedProvider<SamplerProvide
         public int pick(Candidates c) {
             Candidates work = c.copy();
             int token = call(() -> p.pick(work));
-            check(work);
+            check(c, work);
             c.replace(work.ids(), work.logits(), work.probabilities(), work.size(), work.isSorted(), work.probabilitiesValid());
             if (c.indexOf(token) < 0) {
                 throw fault("picked token " + token + ", which is not among the candidates", null);

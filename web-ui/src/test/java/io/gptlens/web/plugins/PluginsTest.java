@@ -301,9 +301,11 @@ public class PluginsTest {
         Map<String, String> faults = Map.of(
                 "throws", "throw new IllegalStateException(\"boom\");",
                 "nan", "c.setLogit(0, Float.NaN);",
-                "sleeps", "try { Thread.sleep(5000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }");
+                "sleeps", "try { Thread.sleep(5000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }",
+                "twice", "c.replace(new int[]{c.id(0), c.id(0)}, new float[]{1, 1}, new float[]{0, 0}, 2, false, false);",
+                "foreign", "c.replace(new int[]{99999}, new float[]{1}, new float[]{0}, 1, false, false);");
         Map<String, String> expected = Map.of("throws", "threw java.lang.IllegalStateException: boom", "nan", "NaN logit",
-                "sleeps", "longer than its budget");
+                "sleeps", "longer than its budget", "twice", "twice", "foreign", "token 99999, which was not among the candidates");
         for (var f : faults.entrySet()) {
             String name = "faulty-" + f.getKey();
             String source = SOURCE.replace("\"keep-two\"", "\"" + name + "\"").replace("c.keepTopK(2);", f.getValue());
