@@ -4,8 +4,8 @@ import com.vaadin.flow.component.AttachEvent;
 import com.vaadin.flow.component.DetachEvent;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
-import com.vaadin.flow.component.checkbox.Checkbox;
 import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.checkbox.Checkbox;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
@@ -237,7 +237,11 @@ public class PlaygroundView extends VerticalLayout {
         chainEditor.setProviders(service.samplers().providers());
         stopWatchingSamplers = service.samplers().onChange(() -> ui.access(() -> {
             chainEditor.setProviders(service.samplers().providers());
+            String was = tokenizerSelect.getValue();
             refreshTokenizers();
+            if (was != null && !was.equals(TokenizerRegistry.OWN)) {
+                promptChanged(); // the chosen tokenizer's plugin may have gone or changed: cut the prompt again
+            }
         }));
     }
 

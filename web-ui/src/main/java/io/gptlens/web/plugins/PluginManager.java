@@ -44,6 +44,17 @@ public class PluginManager {
 
     private final Map<String, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> disabled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Sampler parameter defaults set on /plugins, kept in the plugins folder. */
+    private final PluginSettings settings = new PluginSettings(() -> folder().resolve("settings.properties"));
+    private final NamedProviders<SamplerProvider> builtInSamplers =
+            NamedProviders.load(SamplerProvider.class, PluginManager.class.getClassLoader());
+    private final Map<Path, PluginJar> jars = new LinkedHashMap<>();
+    private volatile NamedProviders<SamplerProvider> samplers = builtInSamplers;
+    private final NamedProviders<TokenizerProvider> builtInTokenizers =
+            NamedProviders.load(TokenizerProvider.class, PluginManager.class.getClassLoader());
+    private volatile NamedProviders<TokenizerProvider> tokenizers = builtInTokenizers;
+    private ScheduledExecutorService scanner;
 
     /** Names of plugin providers switched off. */
     public java.util.Set<String> disabled() {
@@ -69,8 +80,6 @@ public class PluginManager {
         return true;
     }
 
-    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-
     /**
      * Calls {@code listener} (on the scanning or requesting thread) whenever the set of samplers or
      * their configuration changes; returns what removes it.
@@ -79,10 +88,6 @@ public class PluginManager {
         listeners.add(listener);
         return () -> listeners.remove(listener);
     }
-
-    /** Configured parameter defaults, by sampler name; kept in {@code settings.properties} of the plugins folder. */
-    private final Map<String, Map<String, Object>> settings = new java.util.concurrent.ConcurrentHashMap<>();
-    static final String SETTINGS_FILE = "settings.properties";
 
     /** The provider a registered one wraps, configured defaults taken off (a plugin's stays guarded). */
     public static SamplerProvider origin(SamplerProvider p) {
@@ -100,7 +105,7 @@ public class PluginManager {
 
     /** The configured parameter values of sampler {@code name} (empty when none). */
     public Map<String, Object> configuration(String name) {
-        return Map.copyOf(settings.getOrDefault(name, Map.of()));
+        return settings.of(name);
     }
 
     /**
@@ -116,54 +121,9 @@ public class PluginManager {
         if (p == null) {
             return false;
         }
-        SamplerProvider own = origin(p);
-        var checked = io.gptlens.core.plugin.Params.of(name, own.params(), values).asMap();
-        Map<String, Object> kept = new LinkedHashMap<>();
-        values.keySet().forEach(k -> kept.put(k, checked.get(k)));
-        if (kept.isEmpty()) {
-            settings.remove(name);
-        } else {
-            settings.put(name, kept);
-        }
-        saveSettings();
+        settings.set(name, PluginSettings.check(name, origin(p).params(), values));
         rebuild();
         return true;
-    }
-
-    private void loadSettings() {
-        Path file = folder().resolve(SETTINGS_FILE);
-        if (!Files.isRegularFile(file)) {
-            return;
-        }
-        java.util.Properties props = new java.util.Properties();
-        try (var in = Files.newBufferedReader(file)) {
-            props.load(in);
-        } catch (IOException | IllegalArgumentException ex) {
-            LOG.log(System.Logger.Level.WARNING, "Ignoring " + file + ": " + ex.getMessage());
-            return;
-        }
-        for (String key : props.stringPropertyNames()) {
-            int dot = key.lastIndexOf('.');
-            if (dot > 0) {
-                settings.computeIfAbsent(key.substring(0, dot), k -> new LinkedHashMap<>()).put(key.substring(dot + 1), props.getProperty(key));
-            }
-        }
-    }
-
-    private void saveSettings() {
-        java.util.Properties props = new java.util.Properties();
-        settings.forEach((name, values) -> values.forEach((k, v) -> props.setProperty(name + "." + k, String.valueOf(v))));
-        Path file = folder().resolve(SETTINGS_FILE);
-        try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(SETTINGS_FILE + ".tmp");
-            try (var out = Files.newBufferedWriter(tmp)) {
-                props.store(out, "GPTLens sampler parameter defaults, set on /plugins (sampler.parameter=value)");
-            }
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException ex) {
-            throw new java.io.UncheckedIOException("Cannot save " + file + ": " + ex.getMessage(), ex);
-        }
     }
 
     /** The last fault of a plugin provider, by name (cleared when its jar is reloaded). */
@@ -176,15 +136,6 @@ public class PluginManager {
         LOG.log(System.Logger.Level.WARNING, "Plugin '" + provider + "' failed: " + message);
     }
 
-    private final NamedProviders<SamplerProvider> builtInSamplers =
-            NamedProviders.load(SamplerProvider.class, PluginManager.class.getClassLoader());
-    private final Map<Path, PluginJar> jars = new LinkedHashMap<>();
-    private volatile NamedProviders<SamplerProvider> samplers = builtInSamplers;
-    private final NamedProviders<TokenizerProvider> builtInTokenizers =
-            NamedProviders.load(TokenizerProvider.class, PluginManager.class.getClassLoader());
-    private volatile NamedProviders<TokenizerProvider> tokenizers = builtInTokenizers;
-    private ScheduledExecutorService scanner;
-
     /** The plugins folder. */
     public Path folder() {
         String p = System.getProperty("gptlens.plugins.dir");
@@ -192,8 +143,7 @@ public class PluginManager {
     }
 
     void start(@Observes StartupEvent e) {
-        loadSettings();
-        rebuild();
+        rebuild(); // with the configured defaults
         scan();
         scanner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "plugin-scanner");
@@ -316,15 +266,12 @@ public class PluginManager {
 
     /** {@code p} with its configured defaults, or {@code p} when there are none or they no longer fit (reported, not fatal). */
     private SamplerProvider withSettings(SamplerProvider p) {
-        Map<String, Object> values = settings.get(p.name());
-        if (values == null || values.isEmpty()) {
+        Map<String, Object> values = settings.of(p.name());
+        if (values.isEmpty()) {
             return p;
         }
         try {
-            var checked = io.gptlens.core.plugin.Params.of(p.name(), p.params(), values).asMap();
-            Map<String, Object> kept = new LinkedHashMap<>();
-            values.keySet().forEach(k -> kept.put(k, checked.get(k)));
-            return new ConfiguredSamplerProvider(p, kept);
+            return new ConfiguredSamplerProvider(p, PluginSettings.check(p.name(), p.params(), values));
         } catch (IllegalArgumentException ex) {
             LOG.log(System.Logger.Level.WARNING, "Configured defaults of '" + p.name() + "' no longer fit, using its own: " + ex.getMessage());
             return p;
