@@ -235,6 +235,27 @@ class NativeChainTest {
     }
 
     @Test
+    void aChainThatCannotBeBuiltLeavesNothingBehindAndAClosedRunnerSaysSo() {
+        int before = NativeChain.wrappedCount();
+        SamplerStage closedTopK = new NativeSamplers.TopK().create(Map.of("k", 5));
+        closedTopK.close();
+        try (SamplerChain chain = SamplerChain.of(List.of(new TemperatureSampler(0.7), closedTopK, new GreedyPicker()))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> NativeChain.of(chain));
+            assertTrue(e.getMessage().contains("llama.top-k is closed"), e.getMessage());
+        }
+        assertEquals(before, NativeChain.wrappedCount(), "the wrapper made before the failure was freed with the chain");
+
+        try (SamplerChain chain = SamplerChain.of(List.of(new TemperatureSampler(0.7), new GreedyPicker()))) {
+            NativeChain runner = NativeChain.of(chain);
+            runner.close();
+            runner.close(); // twice is fine
+            assertThrows(IllegalStateException.class, () -> runner.sample(Candidates.fromLogits(new float[]{1, 2, 3})));
+            assertThrows(IllegalStateException.class, () -> runner.sampleFromContext(-1));
+        }
+        assertEquals(before, NativeChain.wrappedCount());
+    }
+
+    @Test
     void aFailingJavaPickerInsideLlamaSamplerSampleDoesNotAbort() {
         FaultyPicker picker = new FaultyPicker();
         try (Session s = model.newSession(SessionOptions.defaults().withContextLength(64));
