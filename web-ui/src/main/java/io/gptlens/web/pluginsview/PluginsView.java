@@ -125,6 +125,7 @@ public class PluginsView extends VerticalLayout {
                 refresh();
             });
             remove.addThemeVariants(ButtonVariant.LUMO_ERROR);
+            remove.setId("remove-" + source);
             h.add(remove);
         }
         return h;
