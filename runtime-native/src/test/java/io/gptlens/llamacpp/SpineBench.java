@@ -19,10 +19,10 @@ import io.gptlens.core.sampling.SamplerProvider;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.function.LongSupplier;
+
+import static io.gptlens.core.bench.Timing.medianMillis;
 
 /**
  * Prints the spine's speed figures: softmax and sampler chains over a 152k vocabulary, GGUF open and
@@ -33,20 +33,6 @@ import java.util.function.LongSupplier;
 public final class SpineBench {
 
     private SpineBench() {
-    }
-
-    private static double medianMillis(int warmup, int reps, LongSupplier run) {
-        for (int i = 0; i < warmup; i++) {
-            run.getAsLong();
-        }
-        double[] t = new double[reps];
-        for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            run.getAsLong();
-            t[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        Arrays.sort(t);
-        return t[reps / 2];
     }
 
     public static void main(String[] args) throws Exception {

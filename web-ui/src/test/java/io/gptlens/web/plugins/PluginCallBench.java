@@ -11,11 +11,11 @@ import io.gptlens.core.sampling.TopKSampler;
 import io.gptlens.llamacpp.NativeChain;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.LongSupplier;
+
+import static io.gptlens.core.bench.Timing.medianMillis;
 
 /**
  * What keeping a plugin's faults inside costs: a chain with the top-a plugin called directly
@@ -27,20 +27,6 @@ import java.util.function.LongSupplier;
 public final class PluginCallBench {
 
     private PluginCallBench() {
-    }
-
-    private static double medianMillis(int warmup, int reps, LongSupplier run) {
-        for (int i = 0; i < warmup; i++) {
-            run.getAsLong();
-        }
-        double[] t = new double[reps];
-        for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            run.getAsLong();
-            t[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        Arrays.sort(t);
-        return t[reps / 2];
     }
 
     private static SamplerChain chain(SamplerProvider plugin, boolean first) {
