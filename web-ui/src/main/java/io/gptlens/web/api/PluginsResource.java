@@ -124,29 +124,24 @@ public class PluginsResource {
     public Map<String, Object> configuration(@jakarta.ws.rs.PathParam("name") String name) {
         SamplerProvider p = plugins.samplers().all().get(name);
         if (p == null) {
-            throw new ApiException(404, "No sampler called '" + name + "'; known: " + String.join(", ", plugins.samplers().all().keySet()));
+            throw noSampler(name);
         }
-        SamplerProvider own = io.gptlens.web.plugins.PluginManager.origin(p);
         Map<String, Object> configured = plugins.configuration(name);
         List<Map<String, Object>> params = new ArrayList<>();
-        for (var s : own.params()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", s.name());
-            m.put("type", s.type().name().toLowerCase(java.util.Locale.ROOT));
-            if (s.type() == io.gptlens.core.plugin.ParamSpec.Type.INT || s.type() == io.gptlens.core.plugin.ParamSpec.Type.FLOAT) {
-                m.put("min", s.min());
-                m.put("max", s.max());
-            }
-            m.put("default", s.defaultValue());
+        for (var s : io.gptlens.web.plugins.PluginManager.origin(p).params()) {
+            Map<String, Object> m = SamplersResource.param(s); // the provider's own default
             m.put("value", configured.getOrDefault(s.name(), s.defaultValue()));
             m.put("configured", configured.containsKey(s.name()));
-            m.put("doc", s.doc());
             params.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", name);
         out.put("params", params);
         return out;
+    }
+
+    private ApiException noSampler(String name) {
+        return new ApiException(404, "No sampler called '" + name + "'; known: " + String.join(", ", plugins.samplers().all().keySet()));
     }
 
     /** Sets a sampler's parameter defaults: {@code {"param": value, ...}}; {@code {}} restores its own. */
@@ -165,7 +160,7 @@ public class PluginsResource {
             throw new ApiException(400, e.getMessage());
         }
         if (!known) {
-            throw new ApiException(404, "No sampler called '" + name + "'; known: " + String.join(", ", plugins.samplers().all().keySet()));
+            throw noSampler(name);
         }
         return configuration(name);
     }
@@ -210,17 +205,19 @@ public class PluginsResource {
         }
         // then the classpath: plugins shipped beside GPTLens first, GPTLens's own last
         List<Map<String, Object>> builtIn = new ArrayList<>();
-        for (NamedProvider p : plugins.builtInSamplers().all().values()) {
-            (sourceOf(p).equals("built-in") ? builtIn : out).add(entry(p, "active", sourceOf(p)));
-        }
-        for (NamedProvider p : plugins.builtInTokenizers().all().values()) {
-            (sourceOf(p).equals("built-in") ? builtIn : out).add(entry(p, "active", sourceOf(p)));
+        List<NamedProvider> classpath = new ArrayList<>(plugins.builtInSamplers().all().values());
+        classpath.addAll(plugins.builtInTokenizers().all().values());
+        for (NamedProvider p : classpath) {
+            String source = sourceOf(p);
+            (source.equals("built-in") ? builtIn : out).add(entry(p, "active", source));
         }
         out.addAll(builtIn);
         for (Map<String, Object> e : out) {
-            Map<String, Object> configured = plugins.configuration(String.valueOf(e.get("name")));
-            if (!configured.isEmpty() && "sampler".equals(e.get("kind"))) {
-                e.put("settings", new java.util.TreeMap<>(configured));
+            if ("sampler".equals(e.get("kind"))) {
+                Map<String, Object> configured = plugins.configuration(String.valueOf(e.get("name")));
+                if (!configured.isEmpty()) {
+                    e.put("settings", new java.util.TreeMap<>(configured));
+                }
             }
         }
         return out;

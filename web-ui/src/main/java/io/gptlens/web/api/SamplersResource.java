@@ -35,10 +35,11 @@ public class SamplersResource {
         }).toList();
     }
 
-    private static Map<String, Object> param(ParamSpec s) {
+    /** A parameter as JSON: name, type, range for numbers, default, doc. */
+    static Map<String, Object> param(ParamSpec s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", s.name());
-        m.put("type", s.type().name().toLowerCase());
+        m.put("type", s.type().name().toLowerCase(java.util.Locale.ROOT));
         if (s.type() == ParamSpec.Type.INT || s.type() == ParamSpec.Type.FLOAT) {
             m.put("min", s.type() == ParamSpec.Type.INT ? (Object) (long) s.min() : s.min());
             m.put("max", s.type() == ParamSpec.Type.INT ? (Object) (long) s.max() : s.max());
