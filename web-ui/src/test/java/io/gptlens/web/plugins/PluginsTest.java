@@ -22,6 +22,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A plugin jar is built here, dropped into the running server's plugins folder, used by name, and removed again. */
@@ -134,19 +135,33 @@ public class PluginsTest {
         }
     }
 
+    /** A jar dropped into the running server's plugins folder; closing it removes the jar and waits until the server has unloaded it. */
+    public record Dropped(PluginManager plugins, Path path) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            Files.deleteIfExists(path);
+            await(() -> plugins.jar(path).isEmpty());
+        }
+    }
+
+    /** Copies {@code jar} into the plugins folder of the running server and waits until it has been scanned. */
+    public static Dropped dropIn(PluginManager plugins, Path jar) throws Exception {
+        Files.createDirectories(plugins.folder());
+        Path dropped = plugins.folder().resolve(jar.getFileName().toString());
+        Files.copy(jar, dropped);
+        await(() -> plugins.jar(dropped).isPresent());
+        return new Dropped(plugins, dropped);
+    }
+
     static List<String> names() {
         return given().get("/api/plugins").then().statusCode(200).extract().jsonPath().getList("name", String.class);
     }
 
     @Test
     void dropInUseAndRemoveAPlugin() throws Exception {
-        Path build = Files.createTempDirectory("plugin-build");
-        Path jar = buildJar(build, "keep-two.jar", true);
-        Path dropped = plugins.folder().resolve("keep-two.jar");
-        Files.createDirectories(plugins.folder());
-        Files.copy(jar, dropped);
-        try {
-            await(() -> names().contains("keep-two"));
+        Path jar = buildJar(Files.createTempDirectory("plugin-build"), "keep-two.jar", true);
+        try (var dropped = dropIn(plugins, jar)) {
+            assertTrue(names().contains("keep-two"));
             given().get("/api/plugins").then().body("find { it.name == 'keep-two' }.kind", equalTo("sampler"))
                     .body("find { it.name == 'keep-two' }.status", equalTo("active"))
                     .body("find { it.name == 'keep-two' }.source", equalTo("keep-two.jar"))
@@ -169,10 +184,8 @@ public class PluginsTest {
             assertTrue(inC.length() > 20, inC);
             given().contentType(ContentType.JSON).body(Map.of("prompt", "Once", "samplers", mixed, "sampler_runtime", "cuda"))
                     .post("/v1/completions").then().statusCode(400).body("error.message", containsString("sampler_runtime must be 'java'"));
-        } finally {
-            Files.deleteIfExists(dropped);
         }
-        await(() -> !names().contains("keep-two"));
+        assertFalse(names().contains("keep-two"));
         given().contentType(ContentType.JSON).body(Map.of("prompt", "x", "samplers", List.of(Map.of("name", "keep-two"))))
                 .post("/v1/completions").then().statusCode(400).body("error.message", containsString("known:"));
     }
@@ -213,19 +226,12 @@ public class PluginsTest {
 
     @Test
     void aJarThatIsNotAPluginIsRejectedWithTheReason() throws Exception {
-        Path build = Files.createTempDirectory("plugin-build");
-        Path jar = buildJar(build, "not-a-plugin.jar", false);
-        Path dropped = plugins.folder().resolve("not-a-plugin.jar");
-        Files.createDirectories(plugins.folder());
-        Files.copy(jar, dropped);
-        try {
-            await(() -> names().contains("not-a-plugin.jar"));
+        Path jar = buildJar(Files.createTempDirectory("plugin-build"), "not-a-plugin.jar", false);
+        try (var dropped = dropIn(plugins, jar)) {
             given().get("/api/plugins").then().body("find { it.name == 'not-a-plugin.jar' }.status", equalTo("rejected"))
                     .body("find { it.name == 'not-a-plugin.jar' }.error", containsString("no SamplerProvider or TokenizerProvider"));
-        } finally {
-            Files.deleteIfExists(dropped);
         }
-        await(() -> !names().contains("not-a-plugin.jar"));
+        assertFalse(names().contains("not-a-plugin.jar"));
     }
 
     @Test
@@ -237,13 +243,9 @@ public class PluginsTest {
                 + " c.keepTopK(2);";
         String source = SOURCE.replace("\"keep-two\"", "\"stubborn\"").replace("c.keepTopK(2);", stubborn);
         Path jar = buildJar(Files.createTempDirectory("plugin-build"), "stubborn.jar", true, source);
-        Path dropped = plugins.folder().resolve("stubborn.jar");
-        Files.createDirectories(plugins.folder());
-        Files.copy(jar, dropped);
         Map<String, Object> request = Map.of("prompt", "Once", "max_tokens", 3,
                 "samplers", List.of(Map.of("name", "stubborn"), Map.of("name", "greedy")));
-        try {
-            await(() -> names().contains("stubborn"));
+        try (var dropped = dropIn(plugins, jar)) {
             long t0 = System.nanoTime();
             given().contentType(ContentType.JSON).body(request).post("/v1/completions").then().statusCode(500)
                     .body("error.message", containsString("longer than its budget"));
@@ -254,10 +256,8 @@ public class PluginsTest {
             await(() -> System.nanoTime() - t0 > 3_500_000_000L);
             given().contentType(ContentType.JSON).body(request).post("/v1/completions").then().statusCode(200);
         } finally {
-            Files.deleteIfExists(dropped);
             System.getProperties().remove("gptlens.test.stubborn");
         }
-        await(() -> !names().contains("stubborn"));
     }
 
     @Test
@@ -270,30 +270,19 @@ public class PluginsTest {
                 "bad-name", provider.replace("\"keep-two\"", "\"two words\""));
         Map<String, String> expected = Map.of("ctor-throws", "refuses to start", "ctor-hangs", "longer than its budget of 2000 ms",
                 "bad-name", "declares the name 'two words'");
-        Files.createDirectories(plugins.folder());
         for (var h : hostile.entrySet()) {
             String jarName = h.getKey() + ".jar";
             Path jar = buildJar(Files.createTempDirectory("plugin-build"), jarName, true, SOURCE.replace(provider, h.getValue()));
-            Path dropped = plugins.folder().resolve(jarName);
-            Files.copy(jar, dropped);
-            try {
-                await(() -> names().contains(jarName));
+            try (var dropped = dropIn(plugins, jar)) {
                 given().get("/api/plugins").then().body("find { it.name == '" + jarName + "' }.status", equalTo("rejected"))
                         .body("find { it.name == '" + jarName + "' }.error", containsString(expected.get(h.getKey())));
-            } finally {
-                Files.deleteIfExists(dropped);
             }
-            await(() -> !names().contains(jarName));
+            assertFalse(names().contains(jarName));
         }
         // the scanner still works: a good plugin dropped in now is picked up
-        Path good = plugins.folder().resolve("keep-two.jar");
-        Files.copy(buildJar(Files.createTempDirectory("plugin-build"), "keep-two.jar", true), good);
-        try {
-            await(() -> names().contains("keep-two"));
-        } finally {
-            Files.deleteIfExists(good);
+        try (var good = dropIn(plugins, buildJar(Files.createTempDirectory("plugin-build"), "keep-two.jar", true))) {
+            assertTrue(names().contains("keep-two"));
         }
-        await(() -> !names().contains("keep-two"));
     }
 
     @Test
@@ -310,10 +299,7 @@ public class PluginsTest {
             String name = "faulty-" + f.getKey();
             String source = SOURCE.replace("\"keep-two\"", "\"" + name + "\"").replace("c.keepTopK(2);", f.getValue());
             Path jar = buildJar(Files.createTempDirectory("plugin-build"), name + ".jar", true, source);
-            Path dropped = plugins.folder().resolve(name + ".jar");
-            Files.copy(jar, dropped);
-            try {
-                await(() -> names().contains(name));
+            try (var dropped = dropIn(plugins, jar)) {
                 given().contentType(ContentType.JSON).body(Map.of("prompt", "Once", "max_tokens", 3,
                                 "samplers", List.of(Map.of("name", name), Map.of("name", "greedy")))).post("/v1/completions")
                         .then().statusCode(500).body("error.message", containsString("Sampler '" + name + "'"))
@@ -331,10 +317,8 @@ public class PluginsTest {
                 // the next request succeeds
                 given().contentType(ContentType.JSON).body(Map.of("prompt", "Once", "max_tokens", 3, "temperature", 0))
                         .post("/v1/completions").then().statusCode(200);
-            } finally {
-                Files.deleteIfExists(dropped);
             }
-            await(() -> !names().contains(name));
+            assertFalse(names().contains(name));
         }
         given().get("/health").then().statusCode(200);
     }

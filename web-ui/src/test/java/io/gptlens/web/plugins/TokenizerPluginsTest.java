@@ -105,11 +105,7 @@ class TokenizerPluginsTest {
     void aFaultyTokenizerPluginGivesAClearErrorAndTheNextRequestWorks() throws Exception {
         Path jar = PluginsTest.buildJar(Files.createTempDirectory("plugin-build"), "faulty-tok.jar", "Faulty", FAULTY,
                 "io.gptlens.core.tokenizer.TokenizerProvider");
-        Path dropped = plugins.folder().resolve("faulty-tok.jar");
-        Files.createDirectories(plugins.folder());
-        Files.copy(jar, dropped);
-        try {
-            PluginsTest.await(() -> PluginsTest.names().contains("faulty-tok"));
+        try (var dropped = PluginsTest.dropIn(plugins, jar)) {
             given().get("/api/plugins").then().body("find { it.name == 'faulty-tok' }.kind", equalTo("tokenizer"))
                     .body("find { it.name == 'faulty-tok' }.status", equalTo("active"));
             given().contentType(ContentType.JSON).body(Map.of("content", "boom", "tokenizer", "faulty-tok")).post("/tokenize").then()
@@ -122,10 +118,7 @@ class TokenizerPluginsTest {
                     .statusCode(500).body("error.message", containsString("Tokenizer 'faulty-tok'"));
             // the next request with the same plugin works, and cuts as llama.cpp does
             assertEquals(tokens(Map.of("content", "Once upon a time")), tokens(Map.of("content", "Once upon a time", "tokenizer", "faulty-tok")));
-        } finally {
-            Files.deleteIfExists(dropped);
         }
-        PluginsTest.await(() -> !PluginsTest.names().contains("faulty-tok"));
         given().contentType(ContentType.JSON).body(Map.of("content", "x", "tokenizer", "faulty-tok")).post("/tokenize").then().statusCode(400);
     }
 }

@@ -84,14 +84,11 @@ class PluginsBrowserTest extends BrowserTestBase {
     void aTokenizerPluginCutsThePromptAndGenerationStartsFromItsTokens() throws Exception {
         java.nio.file.Path jar = io.gptlens.web.plugins.PluginsTest.buildJar(java.nio.file.Files.createTempDirectory("plugin-build"),
                 "no-bos.jar", "NoBos", NO_BOS, "io.gptlens.core.tokenizer.TokenizerProvider");
-        java.nio.file.Path dropped = plugins.folder().resolve("no-bos.jar");
         browser.driver.get(root.toString());
         browser.await(60, d -> d.findElements(By.cssSelector("#prompt textarea")).size() == 1);
         browser.type("#prompt textarea", "Once upon a time");
         browser.await(20, d -> chipIds().equals(java.util.List.of(1, 403, 407, 261, 378)));
-        java.nio.file.Files.createDirectories(plugins.folder());
-        java.nio.file.Files.copy(jar, dropped);
-        try {
+        try (var dropped = io.gptlens.web.plugins.PluginsTest.dropIn(plugins, jar)) {
             // the open tab offers the new tokenizer as soon as the plugin is loaded
             browser.await(30, d -> (Boolean) browser.js("return [...document.querySelectorAll('#tokenizer-select vaadin-select-item')]"
                     + ".some(i => i.textContent.trim() === 'no-bos');"));
@@ -103,8 +100,6 @@ class PluginsBrowserTest extends BrowserTestBase {
             browser.await(60, d -> browser.find("#status").getText().contains("max tokens"));
             assertTrue(String.valueOf(browser.find("#run-1 span").getAttribute("title")).contains("prompt tokens [403, 407, 261, 378]"),
                     "generation started from the plugin's tokens");
-        } finally {
-            java.nio.file.Files.deleteIfExists(dropped);
         }
     }
 
@@ -135,7 +130,9 @@ class PluginsBrowserTest extends BrowserTestBase {
             assertEquals("Removed keep-two.jar", browser.find("#plugins-message").getText());
             assertTrue(!java.nio.file.Files.exists(plugins.folder().resolve("keep-two.jar")));
         } finally {
-            java.nio.file.Files.deleteIfExists(plugins.folder().resolve("keep-two.jar"));
+            java.nio.file.Path uploaded = plugins.folder().resolve("keep-two.jar");
+            java.nio.file.Files.deleteIfExists(uploaded);
+            io.gptlens.web.plugins.PluginsTest.await(() -> plugins.jar(uploaded).isEmpty());
         }
     }
 
@@ -166,14 +163,11 @@ class PluginsBrowserTest extends BrowserTestBase {
     @Test
     void aDroppedInPluginCanBeSwitchedOffAndOn() throws Exception {
         java.nio.file.Path jar = io.gptlens.web.plugins.PluginsTest.buildJar(java.nio.file.Files.createTempDirectory("plugin-build"), "keep-two.jar", true);
-        java.nio.file.Files.createDirectories(plugins.folder());
-        java.nio.file.Path dropped = plugins.folder().resolve("keep-two.jar");
         // a playground tab open before the jar arrives offers its sampler as soon as it is loaded
         browser.driver.get(root.toString());
         browser.await(60, d -> d.findElements(By.cssSelector("#chain-add")).size() == 1);
         browser.js("document.querySelector('#chain-details').opened = true;");
-        java.nio.file.Files.copy(jar, dropped);
-        try {
+        try (var dropped = io.gptlens.web.plugins.PluginsTest.dropIn(plugins, jar)) {
             browser.await(30, d -> (Boolean) browser.js("return [...document.querySelectorAll('#chain-add vaadin-select-item')]"
                     + ".some(i => i.textContent.trim() === 'keep-two');"));
             browser.choose("#chain-add", "keep-two");
@@ -192,8 +186,6 @@ class PluginsBrowserTest extends BrowserTestBase {
             assertTrue(gridText().contains("disabled"), gridText());
             browser.click(browser.find("#enable-keep-two"));
             browser.await(10, d -> d.findElements(By.id("disable-keep-two")).size() == 1);
-        } finally {
-            java.nio.file.Files.deleteIfExists(dropped);
         }
     }
 }
