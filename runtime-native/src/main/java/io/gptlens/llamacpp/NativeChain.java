@@ -57,7 +57,8 @@ public final class NativeChain implements ChainRunner {
 
     private final LlamaSession session;
     private final Fault fault = new Fault();
-    private final List<String> names = new ArrayList<>();
+    private final String description;
+    private final String pickerName;
     private MemorySegment chain;
 
     /**
@@ -70,23 +71,21 @@ public final class NativeChain implements ChainRunner {
         LlamaLibrary.load();
         List<SamplerStage> all = new ArrayList<>(stages.samplers());
         all.add(stages.picker());
+        List<String> where = new ArrayList<>();
         MemorySegment c = Llama.samplerChainInit();
         try {
             for (SamplerStage s : all) {
                 MemorySegment h = NativeSamplers.handleOf(s);
-                if (h != null) {
-                    Llama.samplerChainAdd(c, Llama.samplerClone(h));
-                    names.add(s.name() + " [C]");
-                } else {
-                    Llama.samplerChainAdd(c, wrap(s, false, fault));
-                    names.add(s.name() + " [Java]");
-                }
+                Llama.samplerChainAdd(c, h != null ? Llama.samplerClone(h) : wrap(s, false, fault));
+                where.add(s.name() + (h != null ? " [C]" : " [Java]"));
             }
         } catch (RuntimeException e) {
             Llama.samplerFree(c);
             throw e;
         }
         this.chain = c;
+        this.description = String.join(" -> ", where) + " (run by llama.cpp)";
+        this.pickerName = stages.picker().name();
     }
 
     /** A runner for {@code stages} without a session: only {@link #sample(Candidates)} works. */
@@ -105,7 +104,7 @@ public final class NativeChain implements ChainRunner {
             fault.rethrow();
             int idx = TokenDataArrays.readBack(arr, candidates, "The native chain");
             if (idx < 0) {
-                throw new SamplerException(lastName(), "selected no token");
+                throw new SamplerException(pickerName, "selected no token");
             }
             int token = candidates.id(idx);
             try {
@@ -153,7 +152,7 @@ public final class NativeChain implements ChainRunner {
 
     @Override
     public String describe() {
-        return String.join(" -> ", names) + " (run by llama.cpp)";
+        return description;
     }
 
     @Override
@@ -169,11 +168,6 @@ public final class NativeChain implements ChainRunner {
             throw new IllegalStateException("Native sampler chain is closed");
         }
         return chain;
-    }
-
-    private String lastName() {
-        String n = names.getLast();
-        return n.substring(0, n.lastIndexOf(" ["));
     }
 
     /** Number of Java stages currently wrapped as native samplers, across all chains (for tests). */
