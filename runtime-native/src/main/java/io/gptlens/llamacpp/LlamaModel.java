@@ -9,6 +9,8 @@ import io.gptlens.core.model.ModelInfo;
 import io.gptlens.core.model.Session;
 import io.gptlens.core.model.SessionOptions;
 import io.gptlens.core.tokenizer.Tokenizer;
+import io.gptlens.core.training.TrainingContext;
+import io.gptlens.core.training.TrainingOptions;
 import io.gptlens.llamacpp.internal.Layouts;
 import io.gptlens.llamacpp.internal.Llama;
 import io.gptlens.llamacpp.internal.LlamaLog;
@@ -48,10 +50,13 @@ public final class LlamaModel implements Model {
     private final LlamaTokenizer tokenizer;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Set<LlamaSession> sessions = ConcurrentHashMap.newKeySet();
+    private final Set<LlamaTrainingContext> trainings = ConcurrentHashMap.newKeySet();
+    private final boolean mapped;
     private volatile boolean closed;
 
-    private LlamaModel(Path path, MemorySegment handle, GgufFile gguf, boolean vocabOnly) {
+    private LlamaModel(Path path, MemorySegment handle, GgufFile gguf, boolean vocabOnly, boolean mapped) {
         this.path = path;
+        this.mapped = mapped;
         this.handle = handle;
         this.gguf = gguf;
         this.vocab = Llama.modelVocab(handle);
@@ -80,7 +85,7 @@ public final class LlamaModel implements Model {
             if (m.equals(MemorySegment.NULL)) {
                 throw new IOException("llama.cpp could not load " + path + LlamaLog.recentSuffix());
             }
-            return new LlamaModel(path, m, gguf, options.vocabOnly());
+            return new LlamaModel(path, m, gguf, options.vocabOnly(), options.mmap());
         }
     }
 
@@ -139,12 +144,15 @@ public final class LlamaModel implements Model {
     }
 
     /**
-     * True for encoder-only embedding models (BERT and kin: a pooling type in the metadata, or a
+     * True for encoder-only embedding models (BERT and kin: a pooling type other than none in the metadata, or a
      * BERT architecture): they embed text but have no language-model head to generate with.
      */
     public boolean embeddingOnly() {
         String arch = info.architecture();
-        return !info.vocabOnly() && (arch.contains("bert") || gguf.get(arch + ".pooling_type").isPresent());
+        // a pooling type other than NONE (0) or UNSPECIFIED (-1, as uint32 in files llama_model_save_to_file writes)
+        // marks an embedding model
+        return !info.vocabOnly() && (arch.contains("bert")
+                || gguf.getLong(arch + ".pooling_type").map(p -> p != 0 && p != -1 && p != 0xFFFFFFFFL).orElse(false));
     }
 
     @Override
@@ -192,6 +200,28 @@ public final class LlamaModel implements Model {
 
     void sessionClosed(LlamaSession s) {
         sessions.remove(s);
+    }
+
+    /** True if the weights are memory-mapped from the file (read-only: such a model cannot be trained). */
+    boolean mapped() {
+        return mapped;
+    }
+
+    @Override
+    public TrainingContext openTraining(TrainingOptions options) {
+        if (info.vocabOnly() || !canGenerate()) {
+            throw new UnsupportedOperationException("Model '" + info.name() + "' cannot be trained: it is "
+                    + (info.vocabOnly() ? "a vocabulary only" : "an embedding model") + " (" + path + ")");
+        }
+        try (var u = use()) {
+            LlamaTrainingContext t = LlamaTrainingContext.open(this, options);
+            trainings.add(t);
+            return t;
+        }
+    }
+
+    void trainingClosed(LlamaTrainingContext t) {
+        trainings.remove(t);
     }
 
     @Override
@@ -294,6 +324,9 @@ public final class LlamaModel implements Model {
         }
         for (LlamaSession s : sessions.toArray(LlamaSession[]::new)) {
             s.close();
+        }
+        for (LlamaTrainingContext t : trainings.toArray(LlamaTrainingContext[]::new)) {
+            t.close(); // waits for a chunk of steps in progress
         }
         lock.writeLock().lock();
         try {

@@ -30,7 +30,7 @@ class LayoutsTest {
 
     private static final List<StructLayout> STRUCTS = List.of(Layouts.MODEL_PARAMS, Layouts.CONTEXT_PARAMS, Layouts.BATCH,
             Layouts.TOKEN_DATA, Layouts.TOKEN_DATA_ARRAY, Layouts.QUANTIZE_PARAMS, Layouts.GGML_TYPE_TRAITS, Layouts.GGML_TENSOR_HEAD,
-            Layouts.SAMPLER_I, Layouts.SAMPLER, Layouts.SAMPLER_CHAIN_PARAMS);
+            Layouts.SAMPLER_I, Layouts.SAMPLER, Layouts.SAMPLER_CHAIN_PARAMS, Layouts.OPT_OPTIMIZER_PARAMS, Layouts.OPT_PARAMS);
 
     /** Layouts that describe only the head of a larger struct: offsets are checked, not the size. */
     private static final java.util.Set<String> PARTIAL = java.util.Set.of("ggml_tensor");
@@ -76,6 +76,8 @@ class LayoutsTest {
         assertEquals(80, Layouts.MODEL_PARAMS.byteSize());
         assertEquals(160, Layouts.CONTEXT_PARAMS.byteSize());
         assertEquals(56, Layouts.BATCH.byteSize());
+        assertEquals(28, Layouts.OPT_OPTIMIZER_PARAMS.byteSize());
+        assertEquals(48, Layouts.OPT_PARAMS.byteSize());
     }
 
     @Test

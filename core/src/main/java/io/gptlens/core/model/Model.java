@@ -1,6 +1,8 @@
 package io.gptlens.core.model;
 
 import io.gptlens.core.tokenizer.Tokenizer;
+import io.gptlens.core.training.TrainingContext;
+import io.gptlens.core.training.TrainingOptions;
 
 /**
  * A loaded model: its facts, its tokenizer, its weights as far as GPTLens shows them, and sessions.
@@ -47,6 +49,16 @@ public interface Model extends AutoCloseable {
      */
     default Internals internals(int[] tokens) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot capture internals");
+    }
+
+    /**
+     * Opens this model for training its weights in place (pre-training or fine-tuning). Needs a
+     * model whose weights are in memory (loaded without mmap) and trainable (F32).
+     *
+     * @throws UnsupportedOperationException if this backend or model cannot train
+     */
+    default TrainingContext openTraining(TrainingOptions options) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot train");
     }
 
     @Override

@@ -175,14 +175,45 @@ public final class Layouts {
             ADDRESS.withName("from_float_ref")
     ).withName("ggml_type_traits");
 
-    /** The head of {@code struct ggml_tensor} up to {@code ne} (from {@code ggml.h}). */
+    /** The head of {@code struct ggml_tensor} up to {@code src} (from {@code ggml.h}). */
     public static final StructLayout GGML_TENSOR_HEAD = structLayout(
             JAVA_INT.withName("type"),
             paddingLayout(4),
             ADDRESS.withName("buffer"),
             MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("ne"),
-            MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("nb")
+            MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("nb"),
+            JAVA_INT.withName("op"),
+            MemoryLayout.sequenceLayout(16, JAVA_INT).withName("op_params"),
+            JAVA_INT.withName("flags"),
+            MemoryLayout.sequenceLayout(10, ADDRESS).withName("src")
     ).withName("ggml_tensor");
+
+    /** {@code struct ggml_opt_optimizer_params} (28 bytes), from {@code ggml-opt.h}: AdamW's and SGD's settings. */
+    public static final StructLayout OPT_OPTIMIZER_PARAMS = structLayout(
+            structLayout(
+                    JAVA_FLOAT.withName("alpha"),
+                    JAVA_FLOAT.withName("beta1"),
+                    JAVA_FLOAT.withName("beta2"),
+                    JAVA_FLOAT.withName("eps"),
+                    JAVA_FLOAT.withName("wd")
+            ).withName("adamw"),
+            structLayout(
+                    JAVA_FLOAT.withName("alpha"),
+                    JAVA_FLOAT.withName("wd")
+            ).withName("sgd")
+    ).withName("ggml_opt_optimizer_params");
+
+    /** {@code struct llama_opt_params} (48 bytes): what {@code llama_opt_init} needs. */
+    public static final StructLayout OPT_PARAMS = structLayout(
+            JAVA_INT.withName("n_ctx_train"),
+            paddingLayout(4),
+            ADDRESS.withName("param_filter"),
+            ADDRESS.withName("param_filter_ud"),
+            ADDRESS.withName("get_opt_pars"),
+            ADDRESS.withName("get_opt_pars_ud"),
+            JAVA_INT.withName("optimizer_type"),
+            paddingLayout(4)
+    ).withName("llama_opt_params");
 
     /** Bytes reserved for {@code struct ggml_threadpool_params} (528 in this version; filled by {@code ggml_threadpool_params_init}). */
     public static final long THREADPOOL_PARAMS_SIZE = 528;

@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -129,6 +130,30 @@ public final class Llama {
     public static final MethodHandle GGML_NBYTES = h("ggml_nbytes", JAVA_LONG, ADDRESS);
     public static final MethodHandle GGML_GET_NAME = h("ggml_get_name", ADDRESS, ADDRESS);
     public static final MethodHandle GGML_IS_CONTIGUOUS = h("ggml_is_contiguous", JAVA_BOOLEAN, ADDRESS);
+
+    // ---- training (llama.h "training", ggml-opt.h)
+    public static final MethodHandle BATCH_GET_ONE = h("llama_batch_get_one", Layouts.BATCH, ADDRESS, JAVA_INT);
+    public static final MethodHandle OPT_INIT = h("llama_opt_init", null, ADDRESS, ADDRESS, Layouts.OPT_PARAMS);
+    public static final MethodHandle OPT_EPOCH = h("llama_opt_epoch", null, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
+    public static final MethodHandle MODEL_SAVE_TO_FILE = h("llama_model_save_to_file", null, ADDRESS, ADDRESS);
+    public static final MethodHandle OPT_DATASET_INIT = h("ggml_opt_dataset_init", ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    public static final MethodHandle OPT_DATASET_FREE = h("ggml_opt_dataset_free", null, ADDRESS);
+    public static final MethodHandle OPT_DATASET_DATA = h("ggml_opt_dataset_data", ADDRESS, ADDRESS);
+    public static final MethodHandle OPT_DATASET_LABELS = h("ggml_opt_dataset_labels", ADDRESS, ADDRESS);
+    public static final MethodHandle OPT_RESULT_INIT = h("ggml_opt_result_init", ADDRESS);
+    public static final MethodHandle OPT_RESULT_FREE = h("ggml_opt_result_free", null, ADDRESS);
+    public static final MethodHandle OPT_RESULT_NDATA = h("ggml_opt_result_ndata", null, ADDRESS, ADDRESS);
+    public static final MethodHandle OPT_RESULT_LOSS = h("ggml_opt_result_loss", null, ADDRESS, ADDRESS, ADDRESS);
+    public static final MethodHandle OPT_RESULT_ACCURACY = h("ggml_opt_result_accuracy", null, ADDRESS, ADDRESS, ADDRESS);
+    public static final MethodHandle OPT_DEFAULT_OPTIMIZER_PARAMS = h("ggml_opt_get_default_optimizer_params", Layouts.OPT_OPTIMIZER_PARAMS, ADDRESS);
+    public static final MethodHandle GGML_SET_PARAM = h("ggml_set_param", null, ADDRESS);
+    public static final MethodHandle GGML_BACKEND_TENSOR_SET = h("ggml_backend_tensor_set", null, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
+
+    /** The address of {@code llama_opt_param_filter_all}, the filter that marks every tensor trainable. */
+    public static MemorySegment optParamFilterAll() {
+        return NativeLibrary.get().lookup().find("llama_opt_param_filter_all")
+                .orElseThrow(() -> new UnsatisfiedLinkError("llama.cpp symbol llama_opt_param_filter_all not found"));
+    }
 
     /** Wraps a Throwable from {@code invokeExact} (only errors from the JVM side can occur). */
     static RuntimeException rethrow(Throwable t) {
@@ -363,6 +388,88 @@ public final class Llama {
 
     public static boolean isContiguous(MemorySegment tensor) {
         try { return (boolean) GGML_IS_CONTIGUOUS.invokeExact(tensor); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** {@code llama_batch_get_one}: a batch view of {@code n} tokens at {@code tokens} (nothing to free). */
+    public static MemorySegment batchGetOne(SegmentAllocator a, MemorySegment tokens, int n) {
+        try { return (MemorySegment) BATCH_GET_ONE.invokeExact(a, tokens, n); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static void optInit(MemorySegment ctx, MemorySegment model, MemorySegment params) {
+        try { OPT_INIT.invokeExact(ctx, model, params); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static void optEpoch(MemorySegment ctx, MemorySegment dataset, MemorySegment resultTrain, MemorySegment resultEval, long split,
+                                MemorySegment callbackTrain, MemorySegment callbackEval) {
+        try { OPT_EPOCH.invokeExact(ctx, dataset, resultTrain, resultEval, split, callbackTrain, callbackEval); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static void modelSaveToFile(MemorySegment model, MemorySegment path) {
+        try { MODEL_SAVE_TO_FILE.invokeExact(model, path); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** {@code ggml_opt_dataset_init} with I32 data and labels (GGML_TYPE_I32 = 26). */
+    public static MemorySegment optDatasetInit(long neDatapoint, long neLabel, long ndata, long ndataShard) {
+        try { return (MemorySegment) OPT_DATASET_INIT.invokeExact(26, 26, neDatapoint, neLabel, ndata, ndataShard); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static void optDatasetFree(MemorySegment dataset) {
+        try { OPT_DATASET_FREE.invokeExact(dataset); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** The dataset's data tensor ({@code labels == false}) or labels tensor. */
+    public static MemorySegment optDatasetTensor(MemorySegment dataset, boolean labels) {
+        try {
+            return labels ? (MemorySegment) OPT_DATASET_LABELS.invokeExact(dataset) : (MemorySegment) OPT_DATASET_DATA.invokeExact(dataset);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static MemorySegment optResultInit() {
+        try { return (MemorySegment) OPT_RESULT_INIT.invokeExact(); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static void optResultFree(MemorySegment result) {
+        try { OPT_RESULT_FREE.invokeExact(result); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** Number of datapoints a result has counted. */
+    public static long optResultNdata(MemorySegment result) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment n = a.allocate(JAVA_LONG);
+            OPT_RESULT_NDATA.invokeExact(result, n);
+            return n.get(JAVA_LONG, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** A result's mean loss ({@code accuracy == false}) or accuracy, as {@code {value, uncertainty}}. */
+    public static double[] optResultValue(MemorySegment result, boolean accuracy) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(JAVA_DOUBLE, 2);
+            if (accuracy) {
+                OPT_RESULT_ACCURACY.invokeExact(result, v, v.asSlice(8));
+            } else {
+                OPT_RESULT_LOSS.invokeExact(result, v, v.asSlice(8));
+            }
+            return new double[] {v.get(JAVA_DOUBLE, 0), v.get(JAVA_DOUBLE, 8)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static MemorySegment optDefaultOptimizerParams(SegmentAllocator a) {
+        try { return (MemorySegment) OPT_DEFAULT_OPTIMIZER_PARAMS.invokeExact(a, MemorySegment.NULL); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static void setParam(MemorySegment tensor) {
+        try { GGML_SET_PARAM.invokeExact(tensor); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static void tensorSet(MemorySegment tensor, MemorySegment src, long offset, long size) {
+        try { GGML_BACKEND_TENSOR_SET.invokeExact(tensor, src, offset, size); } catch (Throwable t) { throw rethrow(t); }
     }
 
     /** A downcall handle for a function pointer obtained at run time. */

@@ -51,6 +51,15 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response training(io.gptlens.web.training.TrainingException e) {
+        return error(switch (e.kind()) {
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case INVALID -> 400;
+        }, e.getMessage());
+    }
+
+    @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
         return error(400, "Malformed JSON: " + e.getOriginalMessage());
     }

@@ -28,6 +28,18 @@ public interface GptLensConfig {
     boolean builtinModel();
 
     /**
+     * Pre-train the built-in GPT (State of the Union corpus, GPTLens's own BPE, llama.cpp's trainer)
+     * in the background at first start when no generative model is loaded; the finished model is
+     * kept in the models folder and loaded at later starts ({@code -Dgptlens.builtin-gpt=false} turns it off).
+     */
+    @WithDefault("true")
+    boolean builtinGpt();
+
+    /** The recipe of the built-in GPT: {@code tiny} (tests, seconds), {@code default} (about ten minutes) or {@code large} (an hour). */
+    @WithDefault("default")
+    String builtinGptPreset();
+
+    /**
      * The token that uploading and removing plugin jars requires ({@code Authorization: Bearer <token>});
      * without one, uploads and removals are refused.
      */

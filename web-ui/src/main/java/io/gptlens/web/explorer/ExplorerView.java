@@ -184,7 +184,9 @@ public class ExplorerView extends VerticalLayout {
     protected void onAttach(AttachEvent e) {
         List<String> ids = models.all().stream().filter(m -> !m.model().info().vocabOnly()).map(LoadedModel::id).toList();
         model.setItems(ids);
-        String preferred = ids.contains("all-minilm-l6-v2") ? "all-minilm-l6-v2" : ids.isEmpty() ? null : ids.getFirst();
+        String wanted = e.getUI().getInternals().getActiveViewLocation().getQueryParameters().getSingleParameter("model").orElse(null);
+        String preferred = wanted != null && ids.contains(wanted) ? wanted
+                : ids.contains("all-minilm-l6-v2") ? "all-minilm-l6-v2" : ids.isEmpty() ? null : ids.getFirst();
         if (preferred != null) {
             model.setValue(preferred);
         } else {

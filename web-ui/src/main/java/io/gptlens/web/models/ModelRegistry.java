@@ -33,6 +33,7 @@ public class ModelRegistry {
 
     private final GptLensConfig config;
     private final Map<String, LoadedModel> models = new LinkedHashMap<>();
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Backend backend;
 
     public ModelRegistry(GptLensConfig config) {
@@ -142,7 +143,71 @@ public class ModelRegistry {
                 throw new ApiException(409, "A model with id '" + id + "' is already loaded");
             }
         }
+        changed();
         return m;
+    }
+
+    /**
+     * Loads {@code file} under {@code id}, taking the place (and the position in the list) of the
+     * model loaded under that id, if any; the old model is closed once its running completions end.
+     * Used for the checkpoints of a training run: the playground and the API see the newest one.
+     *
+     * @throws ApiException 422 if the file is refused
+     */
+    public LoadedModel replace(String id, Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        io.gptlens.core.model.Model model;
+        try {
+            model = backend().load(abs, new LoadOptions(config.gpuLayers(), true, false), null);
+        } catch (IOException e) {
+            throw new ApiException(422, e.getMessage());
+        }
+        LoadedModel m = new LoadedModel(id, abs, model, Instant.now(), new Semaphore(Math.max(1, config.maxConcurrent()), true));
+        LoadedModel old;
+        synchronized (models) {
+            old = models.put(id, m);
+        }
+        if (old != null) {
+            closeWhenIdle(old);
+        }
+        changed();
+        return m;
+    }
+
+    /**
+     * Loads a GGUF file for training, outside the registry: weights in memory (no mmap), on the
+     * CPU. The caller owns the model and closes it.
+     */
+    public io.gptlens.core.model.Model loadForTraining(Path file) throws IOException {
+        return backend().load(file.toAbsolutePath().normalize(), new LoadOptions(0, false, false), null);
+    }
+
+    /** Calls {@code listener} after each load, replacement and unload (on the thread that made it). Returns a handle that removes it. */
+    public Runnable onChange(Runnable listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    private void changed() {
+        for (Runnable r : listeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "A model registry listener failed: " + e);
+            }
+        }
+    }
+
+    private void closeWhenIdle(LoadedModel old) {
+        int permits = Math.max(1, config.maxConcurrent());
+        Thread.ofVirtual().name("close-" + old.id()).start(() -> {
+            old.slots().acquireUninterruptibly(permits);
+            try {
+                old.model().close();
+            } finally {
+                old.slots().release(permits);
+            }
+        });
     }
 
     /** The model with this id. */
@@ -194,6 +259,7 @@ public class ModelRegistry {
         } finally {
             m.slots().release(permits);
         }
+        changed();
         return true;
     }
 

@@ -75,6 +75,7 @@ public class PlaygroundView extends VerticalLayout {
     private int selected = -1;
     private boolean generating;
     private Runnable stopWatchingSamplers;
+    private Runnable stopWatchingModels;
 
     public PlaygroundView(PlaygroundService service) {
         this.service = service;
@@ -226,14 +227,16 @@ public class PlaygroundView extends VerticalLayout {
 
     @Override
     protected void onAttach(AttachEvent e) {
-        List<String> ids = service.models().all().stream().filter(m -> m.model().canGenerate()).map(LoadedModel::id).toList();
+        List<String> ids = generatingModels();
         modelSelect.setItems(ids);
+        String wanted = e.getUI().getInternals().getActiveViewLocation().getQueryParameters().getSingleParameter("model").orElse(null);
         if (!ids.isEmpty()) {
-            modelSelect.setValue(ids.getFirst());
+            modelSelect.setValue(wanted != null && ids.contains(wanted) ? wanted : ids.getFirst());
         } else {
             status.setText("No model is loaded: load one on the Models page.");
         }
         UI ui = e.getUI();
+        stopWatchingModels = service.models().onChange(() -> ui.access(this::modelsChanged));
         chainEditor.setProviders(service.samplers().providers());
         stopWatchingSamplers = service.samplers().onChange(() -> ui.access(() -> {
             chainEditor.setProviders(service.samplers().providers());
@@ -252,9 +255,36 @@ public class PlaygroundView extends VerticalLayout {
             stopWatchingSamplers.run();
             stopWatchingSamplers = null;
         }
+        if (stopWatchingModels != null) {
+            stopWatchingModels.run();
+            stopWatchingModels = null;
+        }
         if (session != null) {
             session.close();
             session = null;
+        }
+    }
+
+    private List<String> generatingModels() {
+        return service.models().all().stream().filter(m -> m.model().canGenerate()).map(LoadedModel::id).toList();
+    }
+
+    /**
+     * Models came, went or were replaced (a training run's newer checkpoint): offer the generating
+     * ones, and move the session to the model now under its id unless a generation is running.
+     */
+    private void modelsChanged() {
+        String chosen = modelSelect.getValue();
+        List<String> ids = generatingModels();
+        modelSelect.setItems(ids);
+        String keep = chosen != null && ids.contains(chosen) ? chosen : ids.isEmpty() ? null : ids.getFirst();
+        modelSelect.setValue(keep);
+        boolean stale = session == null || keep == null
+                || service.models().get(keep).map(m -> m != session.model()).orElse(true);
+        if (stale && !generating) {
+            openSession(keep);
+            status.setText(keep == null ? "No model is loaded: load one on the Models page." : "Using " + keep + " (loaded "
+                    + service.models().get(keep).map(m -> m.path().getFileName().toString()).orElse("") + ")");
         }
     }
 

@@ -18,6 +18,7 @@ public class MainLayout extends AppLayout {
         nav.addItem(new SideNavItem("Models", "/models"));
         nav.addItem(new SideNavItem("Explorer", "/explorer"));
         nav.addItem(new SideNavItem("Plugins", "/plugins"));
+        nav.addItem(new SideNavItem("Train", "/train"));
         nav.setId("nav");
         addToDrawer(nav);
     }
