@@ -198,7 +198,7 @@ public class TrainView extends VerticalLayout {
             state.setText(ex.getMessage());
             return;
         }
-        state.setText(s.state() + " — " + s.phase());
+        state.setText(s.phase().equals(s.state()) ? s.state() : s.state() + " — " + s.phase());
         state.getElement().setAttribute("data-state", s.state());
         List<double[]> val = s.validations().stream().map(v -> new double[] {v.step(), v.loss()}).toList();
         List<LossChart.Baseline> base = new ArrayList<>();
