@@ -97,7 +97,7 @@ public record Corpus(String name, List<Document> documents) {
      * Reads a corpus from a UTF-8 text file (one document) or a folder (every {@code .txt} file in
      * it and below, in path order, one document each).
      *
-     * @throws IOException if nothing can be read, a file is not valid UTF-8 (the message names the file and byte), or it is too large
+     * @throws IOException if nothing can be read, a file is not valid UTF-8 (the message names the file), or it is too large
      */
     public static Corpus load(Path fileOrFolder) throws IOException {
         if (!Files.exists(fileOrFolder)) {

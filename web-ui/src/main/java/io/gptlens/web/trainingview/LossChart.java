@@ -8,18 +8,13 @@ import java.util.Locale;
 
 /**
  * Training and validation loss against the step, drawn server-side as SVG: the training loss as a
- * blue line, validations as red dots joined by a line, and dashed lines for the baselines given
- * in the same unit (nats per token).
+ * blue line, validations as red dots joined by a line.
  */
 public class LossChart extends Div {
 
     static final int W = 720;
     static final int H = 300;
     static final int PAD = 44;
-
-    /** A horizontal reference line. */
-    public record Baseline(String label, double value) {
-    }
 
     public LossChart() {
         setId("loss-chart");
@@ -32,7 +27,7 @@ public class LossChart extends Div {
      * @param validation  {@code [step, loss]} pairs
      * @param plannedSteps the x axis ends here (at least at the last step)
      */
-    public void show(List<double[]> train, List<double[]> validation, List<Baseline> baselines, long plannedSteps) {
+    public void show(List<double[]> train, List<double[]> validation, long plannedSteps) {
         getElement().removeAllChildren();
         Element svg = new Element("svg");
         svg.setAttribute("width", Integer.toString(W));
@@ -51,12 +46,6 @@ public class LossChart extends Div {
                 }
             }
         }
-        for (Baseline b : baselines) {
-            if (Double.isFinite(b.value)) {
-                minY = Math.min(minY, b.value);
-                maxY = Math.max(maxY, b.value);
-            }
-        }
         if (minY > maxY) {
             minY = 0;
             maxY = 1;
@@ -71,15 +60,8 @@ public class LossChart extends Div {
         for (int i = 0; i <= 4; i++) {
             double v = y0 + (y1 - y0) * i / 4;
             double y = H - PAD - (v - y0) * fy;
-            svg.appendChild(line(PAD, y, W - PAD, y, "#eee", false));
+            svg.appendChild(line(PAD, y, W - PAD, y, "#eee"));
             svg.appendChild(text(2, y + 4, String.format(Locale.ROOT, "%.2f", v), "#777"));
-        }
-        for (Baseline b : baselines) {
-            if (Double.isFinite(b.value)) {
-                double y = H - PAD - (b.value - y0) * fy;
-                svg.appendChild(line(PAD, y, W - PAD, y, "#999", true));
-                svg.appendChild(text(W - PAD - 120, y - 3, b.label, "#666"));
-            }
         }
         svg.appendChild(polyline(train, fx, fy, y0, "#3367d6", "train-curve"));
         svg.appendChild(polyline(validation, fx, fy, y0, "#d93025", "validation-curve"));
@@ -111,16 +93,13 @@ public class LossChart extends Div {
         return e;
     }
 
-    private static Element line(double x1, double y1, double x2, double y2, String colour, boolean dashed) {
+    private static Element line(double x1, double y1, double x2, double y2, String colour) {
         Element e = new Element("line");
         e.setAttribute("x1", fmt(x1));
         e.setAttribute("y1", fmt(y1));
         e.setAttribute("x2", fmt(x2));
         e.setAttribute("y2", fmt(y2));
         e.setAttribute("stroke", colour);
-        if (dashed) {
-            e.setAttribute("stroke-dasharray", "4 3");
-        }
         return e;
     }
 

@@ -201,7 +201,6 @@ public class TrainView extends VerticalLayout {
         state.setText(s.phase().equals(s.state()) ? s.state() : s.state() + " — " + s.phase());
         state.getElement().setAttribute("data-state", s.state());
         List<double[]> val = s.validations().stream().map(v -> new double[] {v.step(), v.loss()}).toList();
-        List<LossChart.Baseline> base = new ArrayList<>();
         stats.removeAll();
         stats.add(new Paragraph(String.format(Locale.ROOT, "Step %,d of %,d · %,.0f tokens/s · learning rate %.2e · %s elapsed%s",
                 s.step(), s.plannedSteps(), s.tokensPerSecond(), s.learningRate(), duration((long) s.elapsedSeconds()),
@@ -214,7 +213,7 @@ public class TrainView extends VerticalLayout {
         if (s.error() != null) {
             stats.add(new Paragraph("Error: " + s.error()));
         }
-        chart.show(s.losses(), val, base, s.plannedSteps());
+        chart.show(s.losses(), val, s.plannedSteps());
         cancel.setEnabled("running".equals(s.state()));
         resume.setEnabled(("cancelled".equals(s.state()) || "failed".equals(s.state())) && !s.checkpoints().isEmpty());
         String key = s.checkpoints().stream().map(c -> c.step() + ":" + (c.sample() != null)).toList().toString();
