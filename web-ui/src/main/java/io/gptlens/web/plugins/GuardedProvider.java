@@ -88,9 +88,13 @@ abstract class GuardedProvider<P extends NamedProvider> implements NamedProvider
      * calls are refused at once, so a hung plugin holds one worker thread, not one per request.
      */
     final <T> T call(Callable<T> c) {
+        return call(c, PluginCalls.BUDGET_MS);
+    }
+
+    /** Like {@link #call(Callable)} with another budget (reading a whole vocabulary may take longer than a per-token call). */
+    final <T> T call(Callable<T> c, long budgetMs) {
         if (overran && running.get() > 0) {
-            throw fault("is still running a call that exceeded its budget of " + PluginCalls.BUDGET_MS
-                    + " ms; calls are refused until it returns", null);
+            throw fault("is still running a call that exceeded its budget; calls are refused until it returns", null);
         }
         running.incrementAndGet();
         AtomicBoolean started = new AtomicBoolean();
@@ -108,7 +112,7 @@ abstract class GuardedProvider<P extends NamedProvider> implements NamedProvider
                 } finally {
                     settle.run();
                 }
-            }, PluginCalls.BUDGET_MS, (what, cause) -> {
+            }, budgetMs, (what, cause) -> {
                 if (cause == null && what.startsWith("took longer")) {
                     if (started.get()) {
                         overran = true;

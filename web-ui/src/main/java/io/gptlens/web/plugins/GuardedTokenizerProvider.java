@@ -30,7 +30,9 @@ public final class GuardedTokenizerProvider extends GuardedProvider<TokenizerPro
 
     @Override
     public Tokenizer create(GgufFile file) {
-        Tokenizer t = call(() -> delegate().create(file));
+        // making a tokenizer reads a whole vocabulary (llama.cpp's provider loads it in a checked child process):
+        // it gets the load budget, not the per-call one
+        Tokenizer t = call(() -> delegate().create(file), PluginCalls.LOAD_BUDGET_MS);
         if (t == null) {
             throw fault("returned no tokenizer", null);
         }
