@@ -1,6 +1,7 @@
 package io.gptlens.core.training;
 
 import io.gptlens.core.tokenizer.ByteLevelBpe;
+import io.gptlens.core.tokenizer.PairTable;
 import io.gptlens.core.tokenizer.TokenType;
 
 import java.nio.charset.StandardCharsets;
@@ -187,7 +188,7 @@ public final class BpeTrainer {
         /** When each word was last merged into, to visit it once per merge. */
         final int[] wordStamp;
 
-        final LongIntMap pairIndex = new LongIntMap();
+        final PairTable pairIndex = new PairTable(1 << 11);
         long[] pairKey = new long[1024];
         long[] pairCount = new long[1024];
         int[][] pairWords = new int[1024][];
@@ -305,7 +306,7 @@ public final class BpeTrainer {
         /** Adds {@code delta} to the count of pair {@code (x, y)}; a rise records word {@code w}. */
         private void add(int x, int y, long delta, int w) {
             long key = ((long) x << 32) | y;
-            int p = pairIndex.get(key);
+            int p = (int) pairIndex.get(key);
             if (p < 0) {
                 p = newPair(key);
             }
@@ -391,68 +392,6 @@ public final class BpeTrainer {
                 heapCount[i] = c;
                 heapPair[i] = p;
             }
-        }
-    }
-
-    /** Open-addressing map from a non-negative long to a non-negative int; -1 when absent. */
-    private static final class LongIntMap {
-        private long[] keys = new long[1 << 12];
-        private int[] values = new int[1 << 12];
-        private int size;
-
-        LongIntMap() {
-            Arrays.fill(keys, -1L);
-        }
-
-        int get(long key) {
-            int mask = keys.length - 1;
-            for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
-                long k = keys[i];
-                if (k == key) {
-                    return values[i];
-                }
-                if (k == -1L) {
-                    return -1;
-                }
-            }
-        }
-
-        void put(long key, int value) {
-            if ((size + 1) * 2 > keys.length) {
-                grow();
-            }
-            int mask = keys.length - 1;
-            for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
-                if (keys[i] == key) {
-                    values[i] = value;
-                    return;
-                }
-                if (keys[i] == -1L) {
-                    keys[i] = key;
-                    values[i] = value;
-                    size++;
-                    return;
-                }
-            }
-        }
-
-        private void grow() {
-            long[] oldKeys = keys;
-            int[] oldValues = values;
-            keys = new long[oldKeys.length * 2];
-            values = new int[oldKeys.length * 2];
-            Arrays.fill(keys, -1L);
-            size = 0;
-            for (int i = 0; i < oldKeys.length; i++) {
-                if (oldKeys[i] != -1L) {
-                    put(oldKeys[i], oldValues[i]);
-                }
-            }
-        }
-
-        private static int mix(long key) {
-            long h = key * 0x9E3779B97F4A7C15L;
-            return (int) (h ^ (h >>> 29));
         }
     }
 
