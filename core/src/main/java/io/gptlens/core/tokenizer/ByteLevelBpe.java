@@ -161,13 +161,9 @@ public final class ByteLevelBpe implements Tokenizer {
         }
         this.merges = new PairTable(merges.size());
         for (int rank = 0; rank < merges.size(); rank++) {
-            String m = merges.get(rank);
-            int space = m.indexOf(' ', 1);
-            if (space < 0 || space == m.length() - 1) {
-                throw new IllegalArgumentException("Merge " + rank + " is not 'left right': '" + m + "'");
-            }
-            String left = m.substring(0, space);
-            String right = m.substring(space + 1);
+            String[] lr = splitMerge(rank, merges.get(rank));
+            String left = lr[0];
+            String right = lr[1];
             int l = symbol(left, ids, extra);
             int r = symbol(right, ids, extra);
             int merged = symbol(left + right, ids, extra);
@@ -477,6 +473,21 @@ public final class ByteLevelBpe implements Tokenizer {
     @Override
     public boolean isEndOfGeneration(int token) {
         return token >= 0 && (token == special.eos() || token == special.eot());
+    }
+
+    /**
+     * The two symbols of merge number {@code rank}, written {@code "left right"} (GGUF's
+     * {@code tokenizer.ggml.merges}; a symbol may itself be a space-like character, so the
+     * separator is searched from the second character on).
+     *
+     * @throws IllegalArgumentException if it is not of that form
+     */
+    public static String[] splitMerge(int rank, String merge) {
+        int space = merge.indexOf(' ', 1);
+        if (space < 0 || space == merge.length() - 1) {
+            throw new IllegalArgumentException("Merge " + rank + " is not 'left right': '" + merge + "'");
+        }
+        return new String[] {merge.substring(0, space), merge.substring(space + 1)};
     }
 
     // ---- small primitive collections ----

@@ -63,13 +63,8 @@ public record BpeVocabulary(List<String> tokens, List<String> merges, List<Token
         }
         for (int i = 0; i < merges.size(); i++) {
             String m = merges.get(i);
-            int space = m.indexOf(' ', 1);
-            if (space < 0 || space == m.length() - 1) {
-                throw new IllegalArgumentException("Merge " + i + " is not 'left right': '" + m + "'");
-            }
-            String left = m.substring(0, space);
-            String right = m.substring(space + 1);
-            for (String part : new String[]{left, right, left + right}) {
+            String[] lr = ByteLevelBpe.splitMerge(i, m);
+            for (String part : new String[]{lr[0], lr[1], lr[0] + lr[1]}) {
                 if (!known.contains(part)) {
                     throw new IllegalArgumentException("Merge " + i + " '" + m + "': '" + part + "' is not a token");
                 }
