@@ -130,16 +130,10 @@ public class ModelRegistry {
         if (!abs.getFileName().toString().toLowerCase().endsWith(".gguf")) {
             throw new ApiException(400, "Not a .gguf file: " + abs);
         }
-        io.gptlens.core.model.Model model;
-        try {
-            model = backend().load(abs, new LoadOptions(config.gpuLayers(), true, false), progress);
-        } catch (IOException e) {
-            throw new ApiException(422, e.getMessage());
-        }
-        LoadedModel m = new LoadedModel(id, abs, model, Instant.now(), new Semaphore(Math.max(1, config.maxConcurrent()), true));
+        LoadedModel m = open(id, abs, progress);
         synchronized (models) {
             if (models.putIfAbsent(id, m) != null) {
-                model.close();
+                m.model().close();
                 throw new ApiException(409, "A model with id '" + id + "' is already loaded");
             }
         }
@@ -155,14 +149,7 @@ public class ModelRegistry {
      * @throws ApiException 422 if the file is refused
      */
     public LoadedModel replace(String id, Path file) {
-        Path abs = file.toAbsolutePath().normalize();
-        io.gptlens.core.model.Model model;
-        try {
-            model = backend().load(abs, new LoadOptions(config.gpuLayers(), true, false), null);
-        } catch (IOException e) {
-            throw new ApiException(422, e.getMessage());
-        }
-        LoadedModel m = new LoadedModel(id, abs, model, Instant.now(), new Semaphore(Math.max(1, config.maxConcurrent()), true));
+        LoadedModel m = open(id, file.toAbsolutePath().normalize(), null);
         LoadedModel old;
         synchronized (models) {
             old = models.put(id, m);
@@ -198,16 +185,29 @@ public class ModelRegistry {
         }
     }
 
-    private void closeWhenIdle(LoadedModel old) {
+    /** Loads {@code abs} as a model under {@code id} (not yet registered). */
+    private LoadedModel open(String id, Path abs, java.util.function.DoubleConsumer progress) {
+        try {
+            io.gptlens.core.model.Model model = backend().load(abs, new LoadOptions(config.gpuLayers(), true, false), progress);
+            return new LoadedModel(id, abs, model, Instant.now(), new Semaphore(Math.max(1, config.maxConcurrent()), true));
+        } catch (IOException e) {
+            throw new ApiException(422, e.getMessage());
+        }
+    }
+
+    /** Closes a model once its running completions have ended (waits for them). */
+    private void closeIdle(LoadedModel m) {
         int permits = Math.max(1, config.maxConcurrent());
-        Thread.ofVirtual().name("close-" + old.id()).start(() -> {
-            old.slots().acquireUninterruptibly(permits);
-            try {
-                old.model().close();
-            } finally {
-                old.slots().release(permits);
-            }
-        });
+        m.slots().acquireUninterruptibly(permits);
+        try {
+            m.model().close();
+        } finally {
+            m.slots().release(permits);
+        }
+    }
+
+    private void closeWhenIdle(LoadedModel old) {
+        Thread.ofVirtual().name("close-" + old.id()).start(() -> closeIdle(old));
     }
 
     /** The model with this id. */
@@ -252,13 +252,7 @@ public class ModelRegistry {
         if (m == null) {
             return false;
         }
-        int permits = Math.max(1, config.maxConcurrent());
-        m.slots().acquireUninterruptibly(permits);
-        try {
-            m.model().close();
-        } finally {
-            m.slots().release(permits);
-        }
+        closeIdle(m);
         changed();
         return true;
     }
