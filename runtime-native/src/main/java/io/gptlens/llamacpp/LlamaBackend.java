@@ -18,8 +18,9 @@ import java.util.function.DoubleConsumer;
  * <ol>
  *   <li>{@link GgufFile#open}: the file is valid GGUF within every limit;</li>
  *   <li>{@link GgufModelCheck}: metadata and tensors agree (layer count, widths, vocabulary);</li>
- *   <li>{@link LlamaPreflight}: llama.cpp reads the file in a child JVM first (metadata and
- *       simulated allocation only); if llama.cpp aborts there, only the child dies.</li>
+ *   <li>{@link LlamaPreflight}: a child JVM loads the file and computes with it as the server
+ *       will (a few tokens, both sampler chains, the internals, every token's piece); if llama.cpp
+ *       aborts or crashes there, only the child dies. A file's verdict is kept for later loads.</li>
  * </ol>
  * The preflight can be turned off with {@code -Dgptlens.preflight=false} (tests of trusted files).
  *
@@ -47,7 +48,7 @@ public final class LlamaBackend implements Backend {
             boolean vocabOnly = options.vocabOnly() || gguf.tensors().isEmpty();
             LoadOptions effective = options.withVocabOnly(vocabOnly);
             if (!"false".equals(System.getProperty("gptlens.preflight"))) {
-                LlamaPreflight.check(file, vocabOnly);
+                LlamaPreflight.check(file, gguf, vocabOnly, effective.gpuLayers());
             }
             return LlamaModel.load(file, gguf, effective, progress);
         } catch (IOException | RuntimeException e) {

@@ -20,7 +20,7 @@ class LibraryLoadingTest {
     private static String runChild(String llamaPath) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "-Dgptlens.llama.path=" + llamaPath, LlamaPreflight.class.getName(), "/nonexistent.gguf", "false"))
+                "-Dgptlens.llama.path=" + llamaPath, LlamaPreflight.class.getName(), "/nonexistent.gguf", "false", "0"))
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));

@@ -13,7 +13,11 @@ import java.util.regex.Pattern;
  * such files with a message instead.
  *
  * <p>The checks are conservative: they look only at facts every architecture shares (layer
- * count, embedding width, head counts, vocabulary size, special token ids). Stateless.
+ * count, embedding width, head counts, vocabulary size, special token ids), at the float
+ * hyperparameters llama.cpp asserts on or divides by (epsilons, rope bases and scaling factors,
+ * soft-caps, scales: finite and in range) and at the weight types ggml's matrix multiplication
+ * cannot compute (F64 and the integer types abort or crash the process at the first decode).
+ * What only computing can show is left to the runtime's preflight (a child process). Stateless.
  */
 public final class GgufModelCheck {
 
@@ -67,9 +71,11 @@ public final class GgufModelCheck {
                 }
             }
         }
+        floats(f, arch, out);
         if (!hasTensors) {
             return out;
         }
+        weightTypes(f, out);
         TreeSet<Integer> blocks = new TreeSet<>();
         for (String name : f.tensors().keySet()) {
             Matcher m = BLOCK.matcher(name);
@@ -120,5 +126,79 @@ public final class GgufModelCheck {
             out.add(arch + ".attention.head_count has " + ha.size() + " entries for " + blockCount + " blocks");
         }
         return out;
+    }
+
+    /** Weight types ggml can store but not multiply: F64 and integers (llama.cpp crashes at the first decode), the Q8 intermediates. */
+    private static final java.util.Set<GgmlType> NOT_COMPUTABLE = java.util.EnumSet.of(GgmlType.F64, GgmlType.I8, GgmlType.I16,
+            GgmlType.I32, GgmlType.I64, GgmlType.Q8_1, GgmlType.Q8_K);
+
+    private static void weightTypes(GgufFile f, List<String> out) {
+        java.util.Map<GgmlType, List<String>> bad = new java.util.TreeMap<>();
+        for (TensorInfo t : f.tensors().values()) {
+            if (NOT_COMPUTABLE.contains(t.type())) {
+                bad.computeIfAbsent(t.type(), k -> new ArrayList<>()).add(t.name());
+            }
+        }
+        bad.forEach((type, names) -> out.add(names.size() + " tensor" + (names.size() == 1 ? "" : "s") + " (" + names.getFirst()
+                + (names.size() > 1 ? ", ..." : "") + ") " + (names.size() == 1 ? "has" : "have") + " type " + type
+                + ", which llama.cpp cannot compute with; convert the model to F32, F16, BF16 or a quantized type"));
+    }
+
+    /** Largest magnitude accepted for a float hyperparameter llama.cpp computes with (epsilons, rope, soft-caps, scales). */
+    static final double MAX_FLOAT = 1e30;
+
+    /**
+     * Float hyperparameters ({@code <arch>.*} floats and float arrays): none NaN; epsilons, rope
+     * parameters, soft-caps and scales finite and below {@link #MAX_FLOAT} in magnitude; epsilons
+     * in [0, 1] (llama.cpp asserts {@code eps >= 0}); rope bases above 0; the rope scaling factor,
+     * soft-caps and the alibi bias at least 0.
+     */
+    private static void floats(GgufFile f, String arch, List<String> out) {
+        String prefix = arch + ".";
+        for (var e : f.metadata().entrySet()) {
+            String key = e.getKey();
+            if (!key.startsWith(prefix)) {
+                continue;
+            }
+            double[] values = switch (e.getValue()) {
+                case GgufValue.Float v -> new double[] {v.value()};
+                case GgufValue.FloatArray a -> a.values();
+                default -> null;
+            };
+            if (values == null) {
+                continue;
+            }
+            String rule = null;
+            for (double v : values) {
+                rule = floatProblem(key.substring(prefix.length()), v);
+                if (rule != null) {
+                    out.add(key + " = " + (values.length == 1 ? e.getValue().display() : v + " (in an array)") + " " + rule);
+                    break;
+                }
+            }
+        }
+    }
+
+    private static String floatProblem(String name, double v) {
+        if (Double.isNaN(v)) {
+            return "must be a number";
+        }
+        boolean bounded = name.contains("epsilon") || name.startsWith("rope.") || name.endsWith("softcapping") || name.contains("scale")
+                || name.endsWith("max_alibi_bias") || name.endsWith("clamp_kqv");
+        // llama.cpp itself writes some unbounded values (-inf as "no bound") for others
+        if (bounded && (Double.isInfinite(v) || Math.abs(v) > MAX_FLOAT)) {
+            return "must be a finite number";
+        }
+        if (name.endsWith("epsilon") && (v < 0 || v > 1)) {
+            return "must be between 0 and 1";
+        }
+        if (name.startsWith("rope.freq_base") && v <= 0) {
+            return "must be above 0";
+        }
+        if ((name.equals("rope.scale_linear") || name.equals("rope.scaling.factor") || name.endsWith("softcapping")
+                || name.endsWith("max_alibi_bias")) && v < 0) {
+            return "must not be negative";
+        }
+        return null;
     }
 }
