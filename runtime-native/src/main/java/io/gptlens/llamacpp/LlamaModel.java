@@ -53,6 +53,8 @@ public final class LlamaModel implements Model {
     private final Set<LlamaTrainingContext> trainings = ConcurrentHashMap.newKeySet();
     private final boolean mapped;
     private volatile boolean closed;
+    /** Set when {@link #close()} begins: sessions opened from then on close themselves. */
+    private volatile boolean closing;
 
     private LlamaModel(Path path, MemorySegment handle, GgufFile gguf, boolean vocabOnly, boolean mapped) {
         this.path = path;
@@ -85,7 +87,16 @@ public final class LlamaModel implements Model {
             if (m.equals(MemorySegment.NULL)) {
                 throw new IOException("llama.cpp could not load " + path + LlamaLog.recentSuffix());
             }
-            return new LlamaModel(path, m, gguf, options.vocabOnly(), options.mmap());
+            NativeHandles.MODELS.incrementAndGet();
+            try {
+                NativeHandles.step("model.constructor");
+                return new LlamaModel(path, m, gguf, options.vocabOnly(), options.mmap());
+            } catch (RuntimeException | Error e) {
+                // the model is nobody's yet: free it here (the caller still owns the GGUF file)
+                Llama.modelFree(m);
+                NativeHandles.MODELS.decrementAndGet();
+                throw e;
+            }
         }
     }
 
@@ -193,7 +204,13 @@ public final class LlamaModel implements Model {
         }
         try (var u = use()) {
             LlamaSession s = new LlamaSession(this, options);
+            NativeHandles.step("model.sessionMade");
             sessions.add(s);
+            NativeHandles.step("model.sessionOpened");
+            if (closing) { // close() began while this session was being made: it must not outlive the model
+                s.close();
+                throw new IllegalStateException("Model '" + info.name() + "' is being closed");
+            }
             return s;
         }
     }
@@ -216,6 +233,10 @@ public final class LlamaModel implements Model {
         try (var u = use()) {
             LlamaTrainingContext t = LlamaTrainingContext.open(this, options);
             trainings.add(t);
+            if (closing) {
+                t.close();
+                throw new IllegalStateException("Model '" + info.name() + "' is being closed");
+            }
             return t;
         }
     }
@@ -322,11 +343,21 @@ public final class LlamaModel implements Model {
         if (closed) {
             return;
         }
+        closing = true; // before the snapshot: a session added after it sees the flag and closes itself
+        Throwable first = null;
         for (LlamaSession s : sessions.toArray(LlamaSession[]::new)) {
-            s.close();
+            try {
+                s.close();
+            } catch (RuntimeException | Error e) {
+                first = first == null ? e : first;
+            }
         }
         for (LlamaTrainingContext t : trainings.toArray(LlamaTrainingContext[]::new)) {
-            t.close(); // waits for a chunk of steps in progress
+            try {
+                t.close(); // waits for a chunk of steps in progress
+            } catch (RuntimeException | Error e) {
+                first = first == null ? e : first;
+            }
         }
         lock.writeLock().lock();
         try {
@@ -334,10 +365,20 @@ public final class LlamaModel implements Model {
                 return;
             }
             closed = true;
-            Llama.modelFree(handle);
-            gguf.close();
+            try {
+                Llama.modelFree(handle);
+                NativeHandles.MODELS.decrementAndGet();
+            } finally {
+                gguf.close();
+            }
         } finally {
             lock.writeLock().unlock();
+        }
+        if (first instanceof RuntimeException r) {
+            throw r;
+        }
+        if (first instanceof Error e) {
+            throw e;
         }
     }
 

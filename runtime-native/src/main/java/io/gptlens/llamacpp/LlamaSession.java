@@ -70,6 +70,9 @@ public final class LlamaSession implements Session {
         this.model = model;
         int threads = o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors();
         int ctxLen = o.contextLength() > 0 ? o.contextLength() : Math.min(4096, Math.max(16, model.info().contextLength()));
+        MemorySegment c = MemorySegment.NULL;
+        MemorySegment tp = MemorySegment.NULL;
+        MethodHandle tpFreeHandle = null;
         try {
             MemorySegment p = Llama.contextDefaultParams(arena);
             setInt(p, "n_ctx", ctxLen);
@@ -89,15 +92,17 @@ public final class LlamaSession implements Session {
                 p.set(ADDRESS, Layouts.offset(Layouts.CONTEXT_PARAMS, "cb_eval"), evalCallback.apply(arena));
             }
             LlamaLog.clearRecent();
-            this.ctx = Llama.initFromModel(model.handle(), p);
-            if (ctx.equals(MemorySegment.NULL)) {
+            c = Llama.initFromModel(model.handle(), p);
+            if (c.equals(MemorySegment.NULL)) {
                 throw new IllegalStateException("llama.cpp could not create a context of " + ctxLen + " tokens for " + model.path()
                         + LlamaLog.recentSuffix());
             }
-            this.memory = Llama.memory(ctx);
-            this.nCtx = Llama.intOf(Llama.N_CTX, ctx);
-            this.nBatch = Llama.intOf(Llama.N_BATCH, ctx);
-            this.nSeq = Llama.intOf(Llama.N_SEQ_MAX, ctx);
+            NativeHandles.CONTEXTS.incrementAndGet();
+            NativeHandles.step("session.context");
+            this.memory = Llama.memory(c);
+            this.nCtx = Llama.intOf(Llama.N_CTX, c);
+            this.nBatch = Llama.intOf(Llama.N_BATCH, c);
+            this.nSeq = Llama.intOf(Llama.N_SEQ_MAX, c);
             this.nVocab = model.tokenizer().vocabularySize();
             // a persistent threadpool: without one, every decode starts and joins its own threads
             MemorySegment tpNew = Llama.cpuProc(arena.allocateFrom("ggml_threadpool_new"));
@@ -108,22 +113,74 @@ public final class LlamaSession implements Session {
                 // no busy polling between graph nodes: sessions of several tabs share the cores
                 // instead of spinning against each other (ggml's default polls at level 50)
                 tpp.set(JAVA_INT, Layouts.THREADPOOL_POLL_OFFSET, Integer.getInteger("gptlens.threadpool.poll", 0));
-                MemorySegment tp = (MemorySegment) Llama.bind(tpNew, FunctionDescriptor.of(ADDRESS, ADDRESS)).invokeExact(tpp);
-                this.threadpool = tp;
-                this.threadpoolFree = Llama.bind(tpFree, FunctionDescriptor.ofVoid(ADDRESS));
+                tpFreeHandle = Llama.bind(tpFree, FunctionDescriptor.ofVoid(ADDRESS));
+                tp = (MemorySegment) Llama.bind(tpNew, FunctionDescriptor.of(ADDRESS, ADDRESS)).invokeExact(tpp);
                 if (!tp.equals(MemorySegment.NULL)) {
-                    Llama.attachThreadpool(ctx, tp, tp);
+                    NativeHandles.THREADPOOLS.incrementAndGet();
+                    NativeHandles.step("session.threadpool");
+                    Llama.attachThreadpool(c, tp, tp);
                 }
-            } else {
-                this.threadpool = MemorySegment.NULL;
-                this.threadpoolFree = null;
             }
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
+            NativeHandles.step("session.ready");
         } catch (Throwable t) {
+            // the constructor owns what it made until it returns: free it all, whichever step failed
+            try {
+                freeNative(c, tp, tpFreeHandle, arena);
+            } catch (RuntimeException | Error suppressed) {
+                t.addSuppressed(suppressed);
+            }
+            switch (t) {
+                case RuntimeException r -> throw r;
+                case Error e -> throw e;
+                default -> throw new IllegalStateException(t);
+            }
+        }
+        this.ctx = c;
+        this.threadpool = tp;
+        this.threadpoolFree = tpFreeHandle;
+    }
+
+    /**
+     * Frees a context, its threadpool and the arena, each even if an earlier one fails; throws
+     * the first failure afterwards.
+     */
+    private static void freeNative(MemorySegment c, MemorySegment tp, MethodHandle tpFree, Arena arena) {
+        Throwable first = null;
+        if (!c.equals(MemorySegment.NULL)) {
+            try {
+                NativeHandles.step("session.detach");
+                Llama.detachThreadpool(c);
+            } catch (Throwable t) {
+                first = t;
+            }
+            try {
+                Llama.free(c);
+                NativeHandles.CONTEXTS.decrementAndGet();
+            } catch (Throwable t) {
+                first = first == null ? t : first;
+            }
+        }
+        if (tpFree != null && !tp.equals(MemorySegment.NULL)) {
+            try {
+                tpFree.invokeExact(tp);
+                NativeHandles.THREADPOOLS.decrementAndGet();
+            } catch (Throwable t) {
+                first = first == null ? t : first;
+            }
+        }
+        try {
             arena.close();
-            throw new IllegalStateException(t);
+        } catch (Throwable t) {
+            first = first == null ? t : first;
+        }
+        if (first instanceof RuntimeException r) {
+            throw r;
+        }
+        if (first instanceof Error e) {
+            throw e;
+        }
+        if (first != null) {
+            throw new IllegalStateException(first);
         }
     }
 
@@ -369,24 +426,23 @@ public final class LlamaSession implements Session {
     }
 
     @Override
+    public void clearCancel() {
+        cancelRequested.set(false);
+    }
+
+    @Override
     public void close() {
         cancelRequested.set(true); // stop a decode in progress so the lock is released soon
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            Llama.detachThreadpool(ctx);
-            Llama.free(ctx);
-            if (threadpoolFree != null && !threadpool.equals(MemorySegment.NULL)) {
-                try {
-                    threadpoolFree.invokeExact(threadpool);
-                } catch (Throwable t) {
-                    throw new IllegalStateException(t);
+        try {
+            synchronized (this) {
+                if (closed) {
+                    return;
                 }
+                closed = true;
+                freeNative(ctx, threadpool, threadpoolFree, arena);
             }
-            arena.close();
+        } finally {
+            model.sessionClosed(this);
         }
-        model.sessionClosed(this);
     }
 }

@@ -135,6 +135,7 @@ final class LlamaTrainingContext implements TrainingContext {
                 throw new IllegalStateException("llama.cpp could not create a training context of " + w + " tokens for " + model.path()
                         + LlamaLog.recentSuffix());
             }
+            NativeHandles.CONTEXTS.incrementAndGet();
             int padded = Llama.intOf(Llama.N_CTX, c);
             if (padded != w) {
                 throw new IllegalArgumentException("llama.cpp made a context of " + padded + " tokens for windows of " + w
@@ -155,6 +156,7 @@ final class LlamaTrainingContext implements TrainingContext {
         } catch (RuntimeException | Error e) {
             if (!c.equals(MemorySegment.NULL)) {
                 Llama.free(c);
+                NativeHandles.CONTEXTS.decrementAndGet();
             }
             arena.close();
             throw e;
@@ -414,9 +416,13 @@ final class LlamaTrainingContext implements TrainingContext {
         closed = true;
         try {
             Llama.free(ctx);
+            NativeHandles.CONTEXTS.decrementAndGet();
         } finally {
-            arena.close();
-            model.trainingClosed(this);
+            try {
+                arena.close();
+            } finally {
+                model.trainingClosed(this);
+            }
         }
     }
 }

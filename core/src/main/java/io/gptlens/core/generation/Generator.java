@@ -32,6 +32,8 @@ public final class Generator {
     private final SequenceCache cache;
     private final Tokenizer tokenizer;
     private final AtomicBoolean cancelled = new AtomicBoolean();
+    private final Object running = new Object();
+    private boolean generating;
 
     /** A generator on {@code session}; each generation clears its request's sequence first. */
     public Generator(Session session, Tokenizer tokenizer) {
@@ -50,10 +52,17 @@ public final class Generator {
         this.tokenizer = tokenizer;
     }
 
-    /** Stops the generation at the next step. Thread-safe; idempotent. */
+    /**
+     * Stops the generation at the next step (and a running evaluation). Thread-safe; idempotent;
+     * after the generation has ended it does nothing, so it never stops the session's next generation.
+     */
     public void cancel() {
         cancelled.set(true);
-        session.cancel();
+        synchronized (running) {
+            if (generating) {
+                session.cancel();
+            }
+        }
     }
 
     /**
@@ -65,6 +74,21 @@ public final class Generator {
      * @throws io.gptlens.core.sampling.SamplerException if a sampler stage fails
      */
     public DoneEvent generate(GenerationRequest request, ChainRunner chain, Consumer<? super GenerationEvent> listener) {
+        synchronized (running) {
+            generating = true;
+            session.clearCancel(); // a cancel meant for an earlier generation on this session
+        }
+        try {
+            return run(request, chain, listener);
+        } finally {
+            synchronized (running) {
+                generating = false;
+                session.clearCancel(); // a cancel that came as this generation ended
+            }
+        }
+    }
+
+    private DoneEvent run(GenerationRequest request, ChainRunner chain, Consumer<? super GenerationEvent> listener) {
         int[] prompt = request.promptTokens() != null ? request.promptTokens()
                 : tokenizer.encode(request.prompt(), request.addSpecial(), request.parseSpecial());
         if (prompt.length == 0) {

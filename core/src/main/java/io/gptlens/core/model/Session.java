@@ -84,6 +84,13 @@ public interface Session extends AutoCloseable {
     /** Asks a running {@link #evaluate} to stop as soon as it can. Thread-safe. */
     void cancel();
 
+    /**
+     * Withdraws a {@link #cancel()} that no evaluation has taken yet, so that a cancel which came
+     * after its generation ended does not stop the next one. Thread-safe.
+     */
+    default void clearCancel() {
+    }
+
     @Override
     void close();
 }
