@@ -19,7 +19,7 @@ import java.util.function.DoubleConsumer;
  *   <li>{@link GgufFile#open}: the file is valid GGUF within every limit;</li>
  *   <li>{@link GgufModelCheck}: metadata and tensors agree (layer count, widths, vocabulary);</li>
  *   <li>{@link LlamaPreflight}: a child JVM loads the file and computes with it as the server
- *       will (a few tokens, both sampler chains, the internals, every token's piece); if llama.cpp
+ *       will (a few tokens, the chain inside llama.cpp, the internals, every token's piece); if llama.cpp
  *       aborts or crashes there, only the child dies. A file's verdict is kept for later loads.</li>
  * </ol>
  * The preflight can be turned off with {@code -Dgptlens.preflight=false} (tests of trusted files).

@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The child runs what the server will run, through the same classes: it loads the weights
  * (memory-mapped, with the server's GPU layers), generates a few tokens from a short prompt on a
- * small context twice (GPTLens's sampler chain, then the chain inside llama.cpp), captures the
+ * small context with the sampler chain run inside llama.cpp (GPTLens's own chain is Java and
+ * cannot crash the process), captures the
  * internals of the playground's inside view, tokenizes a text of every kind of character and reads
  * the piece of every token (the explorer and the token strip show them). For an embedding model it
  * embeds a short text; a vocabulary-only file is only tokenized.
@@ -63,6 +64,8 @@ public final class LlamaPreflight {
     /** A prompt with ASCII, accents, CJK, an emoji, digits, whitespace runs and markup. */
     static final String SAMPLE = "Once upon a time, <b>Zoë</b> said: \"héllo 世界 🙂 1234\"\n\t  end.";
 
+    private static final String TRIAL_FAILED = "The model failed its trial run: ";
+    private static final String STEPS = "preflight steps:";
     private static final Map<String, String> VERDICTS = new ConcurrentHashMap<>();
     private static volatile boolean verdictsRead;
 
@@ -89,8 +92,9 @@ public final class LlamaPreflight {
             throw new IOException(kept);
         }
         long t0 = System.nanoTime();
+        String steps;
         try {
-            run(file, vocabOnly, gpuLayers);
+            steps = run(file, vocabOnly, gpuLayers);
         } catch (IOException e) {
             if (!(e instanceof Unchecked)) {
                 remember(key, e.getMessage());
@@ -99,7 +103,7 @@ public final class LlamaPreflight {
         }
         remember(key, "ok");
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        LOG.log(System.Logger.Level.INFO, "Preflight of " + file + " passed in " + ms + " ms");
+        LOG.log(System.Logger.Level.INFO, "Preflight of " + file + " passed in " + ms + " ms (" + steps + ")");
         return new Verdict(ms, false);
     }
 
@@ -190,10 +194,11 @@ public final class LlamaPreflight {
         }
     }
 
-    private static void run(Path file, boolean vocabOnly, int gpuLayers) throws IOException {
+    /** Runs the child; returns the time of each of its steps, as it printed them. */
+    private static String run(Path file, boolean vocabOnly, int gpuLayers) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-Xshare:auto", "-XX:-UsePerfData", "-cp", classpath(),
+                "-Xshare:auto", "-XX:-UsePerfData", "-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%n", "-cp", classpath(),
                 "-D" + NativeLibrary.PATH_PROPERTY + "=" + LlamaLibrary.load(),
                 LlamaPreflight.class.getName(), file.toAbsolutePath().toString(), Boolean.toString(vocabOnly), Integer.toString(gpuLayers)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -238,7 +243,12 @@ public final class LlamaPreflight {
         }
         int rc = p.exitValue();
         if (rc == 0) {
-            return;
+            int at = output.lastIndexOf(STEPS);
+            return at < 0 ? "" : output.substring(at + STEPS.length()).lines().findFirst().orElse("").strip();
+        }
+        int said = output.lastIndexOf(TRIAL_FAILED);
+        if (rc == REFUSED && said >= 0) { // the child's own reason, without the log lines before it
+            throw new IOException("Refusing " + file + ": " + output.substring(said + TRIAL_FAILED.length()).strip());
         }
         String tail = lastLines(output, 6);
         String why = switch (rc) {
@@ -254,7 +264,8 @@ public final class LlamaPreflight {
     }
 
     private static String lastLines(String s, int n) {
-        List<String> lines = s.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("WARNING:")).toList();
+        List<String> lines = s.lines().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("WARNING:") && !l.startsWith("INFO: llama.cpp loaded from")).toList();
         String joined = String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
         return joined.length() > 2000 ? joined.substring(joined.length() - 2000) : joined;
     }
@@ -283,7 +294,7 @@ public final class LlamaPreflight {
         try {
             exercise(file, vocabOnly, gpuLayers);
         } catch (Exception | StackOverflowError | OutOfMemoryError e) {
-            System.out.println("The model failed its trial run: " + e.getMessage());
+            System.out.println(TRIAL_FAILED + e.getMessage());
             System.out.flush();
             System.exit(REFUSED);
         }
@@ -292,44 +303,56 @@ public final class LlamaPreflight {
     }
 
     private static void exercise(Path file, boolean vocabOnly, int gpuLayers) throws IOException {
+        StringBuilder steps = new StringBuilder(STEPS);
+        long t = System.nanoTime();
         GgufFile gguf = GgufFile.open(file);
         try (LlamaModel model = LlamaModel.load(file, gguf, new LoadOptions(gpuLayers, !vocabOnly, vocabOnly), null)) {
+            t = lap(steps, "load", t);
             Tokenizer tok = model.tokenizer();
             int[] prompt = tok.encode(SAMPLE, true, true);
             tok.decode(prompt, false, true);
-            for (int t = 0; t < tok.vocabularySize(); t++) {
-                tok.piece(t, true);
-                tok.type(t);
+            for (int i = 0; i < tok.vocabularySize(); i++) {
+                tok.piece(i, true);
+                tok.type(i);
             }
             tok.specialTokens();
-            if (vocabOnly) {
-                return;
-            }
-            int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
-            if (!model.canGenerate()) {
-                try (Session s = model.newSession(new SessionOptions(CONTEXT, CONTEXT, 1, threads, false, true))) {
-                    int[] few = java.util.Arrays.copyOf(prompt, Math.min(prompt.length, 8));
-                    if (few.length > 0) {
-                        s.evaluate(Batch.allOutputs(few, 0, 0));
-                        s.embedding(-1);
+            t = lap(steps, "tokenizer", t);
+            if (!vocabOnly) {
+                int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
+                if (!model.canGenerate()) {
+                    try (Session s = model.newSession(new SessionOptions(CONTEXT, CONTEXT, 1, threads, false, true))) {
+                        int[] few = java.util.Arrays.copyOf(prompt, Math.min(prompt.length, 8));
+                        if (few.length > 0) {
+                            s.evaluate(Batch.allOutputs(few, 0, 0));
+                            s.embedding(-1);
+                        }
                     }
+                    lap(steps, "embed", t);
+                } else {
+                    NamedProviders<SamplerProvider> samplers = NamedProviders.load(SamplerProvider.class, LlamaPreflight.class.getClassLoader());
+                    GenerationRequest request = new GenerationRequest("Once upon a time", GENERATED, List.of(), true, true, 2, 0);
+                    // the chain inside llama.cpp: its samplers are native code too (GPTLens's own chain is Java: it cannot crash the process)
+                    try (Session s = model.newSession(new SessionOptions(CONTEXT, CONTEXT, 1, threads, false, false));
+                         SamplerChain chain = SamplerChains.build(samplers, SamplerChains.standard(0.8, 40, 0.95, 0.05, 7), 7);
+                         ChainRunner runner = s.runNatively(chain)) {
+                        new Generator(s, tok).generate(request, runner, e -> {
+                        });
+                    }
+                    t = lap(steps, "generate", t);
+                    int[] two = java.util.Arrays.copyOf(prompt, Math.min(prompt.length, 2));
+                    if (two.length > 0) {
+                        model.internals(two);
+                    }
+                    lap(steps, "internals", t);
                 }
-                return;
-            }
-            NamedProviders<SamplerProvider> samplers = NamedProviders.load(SamplerProvider.class, LlamaPreflight.class.getClassLoader());
-            GenerationRequest request = new GenerationRequest("Once upon a time", GENERATED, List.of(), true, true, 2, 0);
-            for (boolean natively : new boolean[] {false, true}) {
-                try (Session s = model.newSession(new SessionOptions(CONTEXT, CONTEXT, 1, threads, false, false));
-                     SamplerChain chain = SamplerChains.build(samplers, SamplerChains.standard(0.8, 40, 0.95, 0.05, 7), 7);
-                     ChainRunner runner = natively ? s.runNatively(chain) : chain) {
-                    new Generator(s, tok).generate(request, runner, e -> {
-                    });
-                }
-            }
-            int[] two = java.util.Arrays.copyOf(prompt, Math.min(prompt.length, 2));
-            if (two.length > 0) {
-                model.internals(two);
             }
         }
+        System.out.println(steps);
+    }
+
+    private static long lap(StringBuilder steps, String name, long since) {
+        long now = System.nanoTime();
+        steps.append(steps.length() > STEPS.length() ? ", " : " ").append(name).append(' ').append((now - since) / 1_000_000).append(" ms");
+        return now;
     }
 }
