@@ -260,7 +260,23 @@ public final class LlamaPreflight {
             default -> throw new Unchecked("The preflight check of " + file + " exited with " + rc
                     + (tail.isEmpty() ? "" : ": " + tail), null);
         };
-        throw new IOException("Refusing " + file + ": " + why + (tail.isEmpty() ? "" : ". Last output: " + tail));
+        String cause = cause(output);
+        throw new IOException("Refusing " + file + ": " + why + (cause != null ? ": " + cause : tail.isEmpty() ? "" : ". Last output: " + tail));
+    }
+
+    /** The line that says why llama.cpp stopped (an assertion, an uncaught exception, an error it logged), without its source path. */
+    private static String cause(String output) {
+        String found = null;
+        for (String line : output.lines().map(String::strip).toList()) {
+            int at = line.indexOf("GGML_ASSERT");
+            if (at >= 0 || line.startsWith("terminate called") || line.contains("what():") || line.startsWith("SEVERE: ")) {
+                found = at >= 0 ? line.substring(at) : line.replaceFirst("^SEVERE: ", "");
+                if (at >= 0) {
+                    return found; // an assertion is the reason; what follows is the crash report
+                }
+            }
+        }
+        return found;
     }
 
     private static String lastLines(String s, int n) {
