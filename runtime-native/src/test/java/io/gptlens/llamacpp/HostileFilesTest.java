@@ -76,6 +76,22 @@ class HostileFilesTest {
         assertTrue(e.getMessage().contains("llama.rope.freq_base = 0.0 must be above 0"), e.getMessage());
     }
 
+    /** Values the fuzz campaign found to abort llama.cpp in the preflight child, now refused in Java with a plainer message. */
+    @Test
+    void hyperparametersThatAbortLlamaCppAreRefusedInJava() throws Exception {
+        Object[][] cases = {
+                {"llama.block_count", new GgufValue.Int(GgufValueType.UINT32, 0), "llama.block_count = 0: a model needs at least one layer"},
+                {"llama.expert_count", new GgufValue.Int(GgufValueType.UINT32, 7), "it is not a mixture of experts"},
+                {"llama.expert_used_count", new GgufValue.Int(GgufValueType.UINT32, 1), "must be between 0 and expert_count = 0"},
+                {"llama.rope.scaling.type", new GgufValue.Str("nonesuch"), "'nonesuch' is not one llama.cpp knows"},
+        };
+        for (Object[] c : cases) {
+            Path p = storiesWith((String) c[0], (GgufValue) c[1]);
+            IOException e = assertThrows(IOException.class, () -> new LlamaBackend().load(p, LoadOptions.defaults(), null));
+            assertTrue(e.getMessage().contains((String) c[2]), e.getMessage());
+        }
+    }
+
     @Test
     void f64WeightsAreRefusedInJava() throws Exception {
         Path p = storiesInF64();

@@ -90,6 +90,8 @@ public final class GgufModelCheck {
         long blockCount = f.getLong(arch + ".block_count").orElse(-1L);
         if (blockCount < 0) {
             out.add(arch + ".block_count is missing");
+        } else if (blockCount == 0) {
+            out.add(arch + ".block_count = 0: a model needs at least one layer");
         } else if (blockCount > MAX_LAYERS) {
             out.add(arch + ".block_count = " + blockCount + " exceeds llama.cpp's limit of " + MAX_LAYERS + " layers");
         } else if (!blocks.isEmpty() && blockCount > blocks.last() + 1) {
@@ -125,7 +127,27 @@ public final class GgufModelCheck {
         } else if (heads instanceof GgufValue.IntArray ha && blockCount >= 0 && ha.size() != blockCount) {
             out.add(arch + ".attention.head_count has " + ha.size() + " entries for " + blockCount + " blocks");
         }
+        experts(f, arch, out);
+        f.getString(arch + ".rope.scaling.type").filter(t -> !ROPE_SCALING.contains(t)).ifPresent(t -> out.add(arch
+                + ".rope.scaling.type = '" + t + "' is not one llama.cpp knows (" + String.join(", ", ROPE_SCALING) + ")"));
         return out;
+    }
+
+    /** The rope scaling types llama.cpp reads (an unknown one aborts it). */
+    static final List<String> ROPE_SCALING = List.of("none", "linear", "yarn", "longrope");
+
+    /** Expert counts must agree with each other and with the tensors: llama.cpp asserts on them. */
+    private static void experts(GgufFile f, String arch, List<String> out) {
+        long experts = f.getLong(arch + ".expert_count").orElse(0L);
+        long used = f.getLong(arch + ".expert_used_count").orElse(0L);
+        boolean router = f.tensors().keySet().stream().anyMatch(n -> n.endsWith(".ffn_gate_inp.weight"));
+        if (experts < 0 || experts > 4096) {
+            out.add(arch + ".expert_count = " + experts + " must be between 0 and 4096");
+        } else if (used < 0 || used > experts) {
+            out.add(arch + ".expert_used_count = " + used + " must be between 0 and expert_count = " + experts);
+        } else if (experts > 0 && !router) {
+            out.add(arch + ".expert_count = " + experts + " but the file has no expert router tensors (ffn_gate_inp): it is not a mixture of experts");
+        }
     }
 
     /** Weight types ggml can store but not multiply: F64 and integers (llama.cpp crashes at the first decode), the Q8 intermediates. */
