@@ -77,6 +77,9 @@ public final class Generator {
         synchronized (running) {
             generating = true;
             session.clearCancel(); // a cancel meant for an earlier generation on this session
+            if (cancelled.get()) {
+                session.cancel(); // this generator was cancelled before it started: stop at the prompt
+            }
         }
         try {
             return run(request, chain, listener);
