@@ -47,10 +47,14 @@ import java.util.function.Consumer;
  *
  * <p>Probabilities in {@code logprobs} are the model's own (softmax of the raw logits at
  * temperature 1) before any sampler reshaped them. {@code stream: true} answers with server-sent
- * events, one per token, ending with {@code data: [DONE]}.
+ * events, one per token, ending with {@code data: [DONE]}; a fault after the first event (a plugin
+ * that throws, a sampler, the backend) ends the stream with {@code data: {"error": {"message",
+ * "type", "code"}}} instead, the message naming the plugin when one caused it.
  */
 @Path("/v1/completions")
 public class CompletionsResource {
+
+    private static final System.Logger LOG = System.getLogger(CompletionsResource.class.getName());
 
     /** Largest number of stop strings. */
     static final int MAX_STOP = 16;
@@ -95,21 +99,26 @@ public class CompletionsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
-    public Response complete(CompletionRequest r) {
+    public Response complete(CompletionRequest r, @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest request) {
         Prepared p = prepare(r);
         String id = "cmpl-" + UUID.randomUUID();
         long created = Instant.now().getEpochSecond();
         if (!p.stream()) {
-            return Response.ok(run(p, id, created, null)).type(MediaType.APPLICATION_JSON).build();
+            return Response.ok(run(p, id, created, null, null)).type(MediaType.APPLICATION_JSON).build();
         }
         StreamingOutput body = out -> {
             try {
-                run(p, id, created, out);
-                out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            } catch (ApiException | IllegalArgumentException | IllegalStateException e) {
-                // headers are sent: report the failure as a last event
-                sse(out, Map.of("error", Map.of("message", String.valueOf(e.getMessage()))));
+                run(p, id, created, out, request.response()::closed);
+                write(out, "data: [DONE]\n\n");
+            } catch (ClientGone e) {
+                LOG.log(System.Logger.Level.DEBUG, "The client of " + id + " went away: " + e.getCause());
+            } catch (RuntimeException e) {
+                // headers are sent: the failure becomes the last event, as the same request unstreamed would answer it
+                try {
+                    sse(out, ErrorMappers.of(e).getEntity());
+                } catch (ClientGone gone) {
+                    LOG.log(System.Logger.Level.DEBUG, "The client of " + id + " went away before its error event: " + e);
+                }
             }
         };
         return Response.ok(body).type("text/event-stream").header("Cache-Control", "no-cache").build();
@@ -215,8 +224,11 @@ public class CompletionsResource {
         }
     }
 
-    /** Runs a prepared completion; streams events to {@code out} when given, and returns the whole response. */
-    private Map<String, Object> run(Prepared p, String id, long created, OutputStream out) {
+    /**
+     * Runs a prepared completion; streams events to {@code out} when given, and returns the whole
+     * response. A stream stops generating once {@code clientGone} says the connection is closed.
+     */
+    private Map<String, Object> run(Prepared p, String id, long created, OutputStream out, java.util.function.BooleanSupplier clientGone) {
         LoadedModel m = p.model();
         try {
             m.slots().acquire();
@@ -243,10 +255,14 @@ public class CompletionsResource {
                         }
                         text.append(t.text());
                         if (out != null) {
+                            if (clientGone.getAsBoolean()) {
+                                gen.cancel(); // the client went away: stop generating for it
+                                return;
+                            }
                             try {
                                 sse(out, chunk(id, created, m.id(), t.text(), one == null ? null : Logprobs.single(one), null));
-                            } catch (UncheckedIOException io) {
-                                gen.cancel(); // the client went away
+                            } catch (ClientGone gone) {
+                                gen.cancel(); // the client went away: stop generating for it
                             }
                         }
                     }
@@ -311,11 +327,35 @@ public class CompletionsResource {
     }
 
     private void sse(OutputStream out, Object event) {
+        String data;
         try {
-            out.write(("data: " + json.writeValueAsString(event) + "\n\n").getBytes(StandardCharsets.UTF_8));
+            data = json.writeValueAsString(event);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write an event as JSON: " + e.getOriginalMessage(), e);
+        }
+        write(out, "data: " + data + "\n\n");
+    }
+
+    /**
+     * Writes and flushes a piece of the stream.
+     *
+     * @throws ClientGone when the client has closed the connection
+     */
+    private static void write(OutputStream out, String text) {
+        try {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | UncheckedIOException e) {
+            throw new ClientGone(e);
+        }
+    }
+
+    /** Writing to a streamed response failed: the client went away. Not an error of the server's. */
+    private static final class ClientGone extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ClientGone(Exception cause) {
+            super(cause);
         }
     }
 

@@ -4,11 +4,14 @@ import io.gptlens.core.model.ModelInfo;
 import io.gptlens.llamacpp.LlamaLibrary;
 import io.gptlens.web.config.GptLensConfig;
 import io.gptlens.web.models.LoadedModel;
+import io.gptlens.web.models.ModelFolders;
 import io.gptlens.web.models.ModelRegistry;
+import io.gptlens.web.security.AdminGuard;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -23,6 +26,8 @@ import java.util.Map;
 /**
  * Models: OpenAI's {@code GET /v1/models}, llama-server's {@code GET /props}, and GPTLens's
  * {@code /api/models} to load ({@code POST {"path": ...}}), inspect and unload ({@code DELETE}) models.
+ * Loading and unloading need the admin token when one is configured ({@link AdminGuard}); a path is
+ * confined to the models folders when the server listens beyond the loopback address ({@link ModelFolders}).
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
@@ -30,10 +35,14 @@ public class ModelsResource {
 
     private final ModelRegistry registry;
     private final GptLensConfig config;
+    private final ModelFolders folders;
+    private final AdminGuard admin;
 
-    public ModelsResource(ModelRegistry registry, GptLensConfig config) {
+    public ModelsResource(ModelRegistry registry, GptLensConfig config, ModelFolders folders, AdminGuard admin) {
         this.registry = registry;
         this.config = config;
+        this.folders = folders;
+        this.admin = admin;
     }
 
     /** Load request: a path on the server's file system. */
@@ -71,18 +80,20 @@ public class ModelsResource {
     @Path("api/models")
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
-    public Response load(LoadRequest r) {
+    public Response load(LoadRequest r, @HeaderParam("Authorization") String authorization) {
+        admin.check(AdminGuard.bearer(authorization), "Loading a model");
         if (r == null || r.path() == null || r.path().isBlank()) {
             throw new ApiException(400, "'path' is required: the GGUF file to load");
         }
-        LoadedModel m = registry.load(java.nio.file.Path.of(r.path()));
+        LoadedModel m = registry.load(folders.confine(java.nio.file.Path.of(r.path())));
         return Response.status(201).entity(Map.of("id", m.id(), "model", describe(m))).build();
     }
 
     @DELETE
     @Path("api/models/{id}")
     @Blocking
-    public Response unload(@PathParam("id") String id) {
+    public Response unload(@PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
+        admin.check(AdminGuard.bearer(authorization), "Unloading a model");
         if (!registry.unload(id)) {
             throw new ApiException(404, "Unknown model '" + id + "'");
         }

@@ -3,6 +3,7 @@ package io.gptlens.web.api;
 import io.gptlens.core.plugin.NamedProvider;
 import io.gptlens.core.sampling.SamplerProvider;
 import io.gptlens.web.plugins.PluginManager;
+import io.gptlens.web.security.AdminGuard;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -18,27 +19,20 @@ import java.util.Map;
  * {@code GET /api/plugins}: every provider from the plugins folder ({@code source}: its jar) and
  * the built-in ones ({@code source}: "built-in"), with kind, version and status ("active", or
  * "conflict" when a name was already taken); a jar that is not a plugin appears with status
- * "rejected" and the reason.
+ * "rejected" and the reason. Uploading and removing jars need the admin token and are refused
+ * without one configured; switching and configuring need it when one is configured ({@link AdminGuard}).
  */
 @Path("/api/plugins")
 public class PluginsResource {
 
     private final PluginManager plugins;
     private final io.gptlens.web.config.GptLensConfig config;
+    private final AdminGuard admin;
 
-    public PluginsResource(PluginManager plugins, io.gptlens.web.config.GptLensConfig config) {
+    public PluginsResource(PluginManager plugins, io.gptlens.web.config.GptLensConfig config, AdminGuard admin) {
         this.plugins = plugins;
         this.config = config;
-    }
-
-    private void requireAdmin(String authorization) {
-        String token = config.adminToken().filter(t -> !t.isBlank())
-                .orElseThrow(() -> new ApiException(403, "Uploading and removing plugins is disabled: no admin token is configured (gptlens.admin-token)"));
-        String given = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : "";
-        if (!java.security.MessageDigest.isEqual(token.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                given.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
-            throw new ApiException(401, "This needs the admin token: Authorization: Bearer <token>");
-        }
+        this.admin = admin;
     }
 
     private static String jarName(String name) {
@@ -55,7 +49,7 @@ public class PluginsResource {
     public jakarta.ws.rs.core.Response upload(@jakarta.ws.rs.QueryParam("name") String name,
                                               @jakarta.ws.rs.HeaderParam("Authorization") String authorization, java.io.InputStream body)
             throws java.io.IOException {
-        requireAdmin(authorization);
+        admin.checkStrict(AdminGuard.bearer(authorization), "Uploading a plugin");
         String file = jarName(name);
         java.nio.file.Path target = plugins.folder().resolve(file);
         if (java.nio.file.Files.exists(target)) {
@@ -98,7 +92,7 @@ public class PluginsResource {
     @io.smallrye.common.annotation.Blocking
     public jakarta.ws.rs.core.Response remove(@jakarta.ws.rs.PathParam("jar") String jar, @jakarta.ws.rs.HeaderParam("Authorization") String authorization)
             throws java.io.IOException {
-        requireAdmin(authorization);
+        admin.checkStrict(AdminGuard.bearer(authorization), "Removing a plugin");
         java.nio.file.Path target = plugins.folder().resolve(jarName(jar));
         if (!java.nio.file.Files.deleteIfExists(target)) {
             throw new ApiException(404, "No " + jar + " in the plugins folder");
@@ -110,7 +104,9 @@ public class PluginsResource {
     /** Switches a plugin provider on or off. */
     @POST
     @Path("{name}/{action:enable|disable}")
-    public Map<String, Object> enable(@jakarta.ws.rs.PathParam("name") String name, @jakarta.ws.rs.PathParam("action") String action) {
+    public Map<String, Object> enable(@jakarta.ws.rs.PathParam("name") String name, @jakarta.ws.rs.PathParam("action") String action,
+                                      @jakarta.ws.rs.HeaderParam("Authorization") String authorization) {
+        admin.check(AdminGuard.bearer(authorization), "Switching a plugin on or off");
         if (!plugins.setEnabled(name, action.equals("enable"))) {
             throw new ApiException(404, "No plugin provides '" + name + "' (built-in samplers cannot be switched off)");
         }
@@ -149,7 +145,9 @@ public class PluginsResource {
     @Path("{name}/config")
     @jakarta.ws.rs.Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> configure(@jakarta.ws.rs.PathParam("name") String name, Map<String, Object> values) {
+    public Map<String, Object> configure(@jakarta.ws.rs.PathParam("name") String name, Map<String, Object> values,
+                                         @jakarta.ws.rs.HeaderParam("Authorization") String authorization) {
+        admin.check(AdminGuard.bearer(authorization), "Configuring a sampler");
         if (values == null) {
             throw new ApiException(400, "A JSON object of parameter values is required, e.g. {\"a\": 0.3}; {} restores the defaults");
         }
@@ -169,8 +167,9 @@ public class PluginsResource {
     @jakarta.ws.rs.DELETE
     @Path("{name}/config")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> resetConfiguration(@jakarta.ws.rs.PathParam("name") String name) {
-        return configure(name, Map.of());
+    public Map<String, Object> resetConfiguration(@jakarta.ws.rs.PathParam("name") String name,
+                                                  @jakarta.ws.rs.HeaderParam("Authorization") String authorization) {
+        return configure(name, Map.of(), authorization);
     }
 
     @GET

@@ -1,10 +1,12 @@
 package io.gptlens.web.api;
 
+import io.gptlens.web.security.AdminGuard;
 import io.gptlens.web.training.TrainingService;
 import io.gptlens.web.training.TrainingStatus;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -17,16 +19,19 @@ import java.util.List;
 
 /**
  * Pre-training over REST: start a run ({@code POST /api/training}), list the runs (the built-in one
- * included), watch one, cancel it ({@code DELETE}), resume it; upload a text to train on.
+ * included), watch one, cancel it ({@code DELETE}), resume it; upload a text to train on. Starting,
+ * cancelling, resuming and uploading need the admin token when one is configured ({@link AdminGuard}).
  */
 @Path("/api/training")
 @Produces(MediaType.APPLICATION_JSON)
 public class TrainingResource {
 
     private final TrainingService training;
+    private final AdminGuard admin;
 
-    public TrainingResource(TrainingService training) {
+    public TrainingResource(TrainingService training, AdminGuard admin) {
         this.training = training;
+        this.admin = admin;
     }
 
     /**
@@ -42,7 +47,8 @@ public class TrainingResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response start(StartRequest req) {
+    public Response start(StartRequest req, @HeaderParam("Authorization") String authorization) {
+        admin.check(AdminGuard.bearer(authorization), "Starting a training run");
         StartRequest r = req == null ? new StartRequest(null, null, null, null) : req;
         if (r.steps() != null && r.steps() < 1) {
             throw new ApiException(400, "steps must be at least 1, got " + r.steps());
@@ -64,13 +70,15 @@ public class TrainingResource {
 
     @DELETE
     @Path("{id}")
-    public TrainingStatus cancel(@PathParam("id") String id) {
+    public TrainingStatus cancel(@PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
+        admin.check(AdminGuard.bearer(authorization), "Cancelling a training run");
         return training.cancel(id);
     }
 
     @POST
     @Path("{id}/resume")
-    public TrainingStatus resume(@PathParam("id") String id) {
+    public TrainingStatus resume(@PathParam("id") String id, @HeaderParam("Authorization") String authorization) {
+        admin.check(AdminGuard.bearer(authorization), "Resuming a training run");
         return training.resume(id);
     }
 
@@ -78,7 +86,8 @@ public class TrainingResource {
     @POST
     @Path("corpora")
     @Consumes({MediaType.TEXT_PLAIN, MediaType.APPLICATION_OCTET_STREAM})
-    public Response upload(@QueryParam("name") String name, byte[] body) {
+    public Response upload(@QueryParam("name") String name, byte[] body, @HeaderParam("Authorization") String authorization) {
+        admin.check(AdminGuard.bearer(authorization), "Uploading a corpus");
         return Response.status(201).entity(training.uploadCorpus(name, body == null ? new byte[0] : body)).build();
     }
 

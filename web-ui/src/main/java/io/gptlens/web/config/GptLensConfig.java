@@ -40,10 +40,33 @@ public interface GptLensConfig {
     String builtinGptPreset();
 
     /**
-     * The token that uploading and removing plugin jars requires ({@code Authorization: Bearer <token>});
-     * without one, uploads and removals are refused.
+     * The token that every action changing the server needs, over REST ({@code Authorization: Bearer <token>})
+     * and in the browser UI (the "Admin token" field): loading and unloading models, downloads,
+     * switching and configuring plugins, training. Without one those actions are open, except
+     * uploading and removing plugin jars, which are then refused.
      */
     Optional<String> adminToken();
+
+    /**
+     * The key every API request needs ({@code Authorization: Bearer <key>}) on {@code /v1/**},
+     * {@code /api/**}, {@code /tokenize}, {@code /detokenize} and {@code /props}; {@code /health} and
+     * the browser UI stay open. The admin token is accepted as well. Without one the API is open.
+     */
+    Optional<String> apiKey();
+
+    /**
+     * Host names, comma-separated, that the server answers to besides {@code localhost}, the loopback
+     * and IP addresses and {@code quarkus.http.host}; a request naming another host gets 403 (a guard
+     * against DNS rebinding). {@code *} turns the check off.
+     */
+    Optional<List<String>> allowedHosts();
+
+    /**
+     * Folders, comma-separated, that models may be loaded from by path (REST and UI) when the server
+     * listens beyond the loopback address, besides the models folder ({@code <data>/models});
+     * on the loopback address any path loads.
+     */
+    Optional<List<String>> modelsFolders();
 
     /** Largest plugin jar accepted by upload, in bytes (32 MiB). */
     @WithDefault("33554432")

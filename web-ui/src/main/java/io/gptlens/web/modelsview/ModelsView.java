@@ -27,7 +27,10 @@ import io.gptlens.llamacpp.LlamaModel;
 import io.gptlens.web.api.ApiException;
 import io.gptlens.web.models.DownloadService;
 import io.gptlens.web.models.LoadedModel;
+import io.gptlens.web.models.ModelFolders;
 import io.gptlens.web.models.ModelRegistry;
+import io.gptlens.web.security.AdminGuard;
+import io.gptlens.web.ui.AdminTokenField;
 import io.gptlens.web.ui.MainLayout;
 
 import java.io.IOException;
@@ -42,7 +45,8 @@ import java.util.List;
 /**
  * Models: the loaded models, loading one (from the models folder, by path, by upload, or by
  * download with progress), unloading, and a model's anatomy (facts, parameter counts written out,
- * W_E and W_U, the tensor table).
+ * W_E and W_U, the tensor table). With an admin token configured, every action that changes the
+ * server asks for it ({@link AdminTokenField}); a path is confined as {@link ModelFolders} says.
  */
 @Route(value = "models", layout = MainLayout.class)
 @PageTitle("Models · GPTLens")
@@ -53,6 +57,9 @@ public class ModelsView extends VerticalLayout {
 
     private final ModelRegistry registry;
     private final DownloadService downloads;
+    private final ModelFolders folders;
+    private final AdminGuard admin;
+    private final AdminTokenField token = new AdminTokenField();
     private final Grid<LoadedModel> grid = new Grid<>();
     private final TextField path = new TextField("Load a GGUF file by path");
     private final Button load = new Button("Load");
@@ -68,11 +75,16 @@ public class ModelsView extends VerticalLayout {
     private final Div anatomy = new Div();
     private DownloadService.Download active;
 
-    public ModelsView(ModelRegistry registry, DownloadService downloads) {
+    public ModelsView(ModelRegistry registry, DownloadService downloads, ModelFolders folders, AdminGuard admin) {
         this.registry = registry;
         this.downloads = downloads;
+        this.folders = folders;
+        this.admin = admin;
         configureGrid();
         configureForms();
+        if (admin.required()) {
+            add(token);
+        }
         add(new H3("Loaded models"), grid, message, loadBar, loadRow(), folderRow(), downloadRow(), downloadBar, downloadStatus, uploadRow(),
                 anatomy);
         setWidthFull();
@@ -90,6 +102,9 @@ public class ModelsView extends VerticalLayout {
             Button show = new Button("Anatomy", e -> showAnatomy(m));
             show.setId("anatomy-" + m.id());
             Button unload = new Button("Unload", e -> {
+                if (!permitted("Unloading a model", message)) {
+                    return;
+                }
                 registry.unload(m.id());
                 refresh();
                 anatomy.removeAll();
@@ -106,13 +121,13 @@ public class ModelsView extends VerticalLayout {
         path.setId("load-path");
         path.setWidth("40em");
         load.setId("load");
-        load.addClickListener(e -> loadInBackground(Path.of(path.getValue().trim())));
+        load.addClickListener(e -> loadByPath());
         folder.setId("folder-select");
         folder.setLabel("From the models folder (" + registry.modelsFolder() + ")");
         folder.setItemLabelGenerator(p -> p.getFileName().toString());
         loadFolder.setId("load-folder");
         loadFolder.addClickListener(e -> {
-            if (folder.getValue() != null) {
+            if (folder.getValue() != null && permitted("Loading a model", message)) {
                 loadInBackground(folder.getValue());
             }
         });
@@ -154,6 +169,13 @@ public class ModelsView extends VerticalLayout {
         UploadHandler handler = event -> {
             String name = Path.of(event.getFileName()).getFileName().toString();
             UI ui = event.getUI();
+            String[] refused = new String[1];
+            ui.accessSynchronously(() -> refused[0] = token.refusal(admin, "Uploading a model"));
+            if (refused[0] != null) {
+                event.reject(refused[0]);
+                ui.access(() -> message.setText("Upload of " + name + " refused: " + refused[0]));
+                return;
+            }
             if (!name.matches("[A-Za-z0-9][A-Za-z0-9._+-]{0,200}\\.gguf")) {
                 event.reject("Only .gguf files with a plain name");
                 return;
@@ -236,7 +258,31 @@ public class ModelsView extends VerticalLayout {
         });
     }
 
+    /** Loads the file named in the path field, confined to the models folders when the server is open to the network. */
+    private void loadByPath() {
+        if (!permitted("Loading a model", message)) {
+            return;
+        }
+        try {
+            loadInBackground(folders.confine(Path.of(path.getValue().trim())));
+        } catch (ApiException | java.nio.file.InvalidPathException ex) {
+            message.setText("Could not load " + path.getValue().trim() + ": " + ex.getMessage());
+        }
+    }
+
+    /** Whether {@code action} may go ahead; if not, says why in {@code where}. */
+    private boolean permitted(String action, Span where) {
+        String refused = token.refusal(admin, action);
+        if (refused != null) {
+            where.setText(refused);
+        }
+        return refused == null;
+    }
+
     private void startDownload() {
+        if (!permitted("Downloading a model", downloadStatus)) {
+            return;
+        }
         try {
             active = downloads.start(url.getValue(), sha.getValue());
             downloadBar.setVisible(true);

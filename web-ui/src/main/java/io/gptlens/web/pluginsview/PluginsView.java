@@ -13,7 +13,6 @@ import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
-import com.vaadin.flow.component.textfield.PasswordField;
 import com.vaadin.flow.component.upload.Upload;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
@@ -21,6 +20,9 @@ import io.gptlens.core.plugin.ParamSpec;
 import io.gptlens.web.api.ApiException;
 import io.gptlens.web.api.PluginsResource;
 import io.gptlens.web.plugins.PluginManager;
+import io.gptlens.web.security.AccessDenied;
+import io.gptlens.web.security.AdminGuard;
+import io.gptlens.web.ui.AdminTokenField;
 import io.gptlens.web.ui.MainLayout;
 import io.gptlens.web.ui.ParamFields;
 
@@ -30,8 +32,9 @@ import java.util.Map;
 /**
  * Plugins: every sampler and tokenizer provider with its kind, version, status and where it comes
  * from (built-in, a jar on the classpath, or a jar in the plugins folder), and the last error of a
- * failed or rejected one; switch plugin providers on and off; upload and remove jars with the
- * admin token. Jars dropped into the folder show up within a second.
+ * failed or rejected one; switch plugin providers on and off and set a sampler's defaults (with the
+ * admin token when one is configured); upload and remove jars (always with the admin token). Jars
+ * dropped into the folder show up within a second.
  */
 @Route(value = "plugins", layout = MainLayout.class)
 @PageTitle("Plugins · GPTLens")
@@ -39,13 +42,15 @@ public class PluginsView extends VerticalLayout {
 
     private final PluginsResource listing;
     private final PluginManager plugins;
+    private final AdminGuard admin;
     private final Grid<Map<String, Object>> grid = new Grid<>();
-    private final PasswordField token = new PasswordField("Admin token (for upload and removal)");
+    private final AdminTokenField token = new AdminTokenField();
     private final Span message = new Span();
 
-    public PluginsView(PluginsResource listing, PluginManager plugins) {
+    public PluginsView(PluginsResource listing, PluginManager plugins, AdminGuard admin) {
         this.listing = listing;
         this.plugins = plugins;
+        this.admin = admin;
         grid.setId("plugins-grid");
         grid.addComponentColumn(m -> {
             Span n = new Span(String.valueOf(m.get("name")));
@@ -66,26 +71,27 @@ public class PluginsView extends VerticalLayout {
         refresh.setId("plugins-refresh");
         Span folder = new Span("Plugins folder: " + plugins.folder() + " (drop a jar in; remove it to unload)");
         folder.setId("plugins-folder");
-        token.setId("admin-token");
         message.setId("plugins-message");
         Upload upload = new Upload(event -> {
             UI ui = event.getUI();
             String name = java.nio.file.Path.of(event.getFileName()).getFileName().toString();
+            String[] typed = new String[1];
+            ui.accessSynchronously(() -> typed[0] = token.token());
             try (var in = event.getInputStream()) {
-                var r = listing.upload(name, "Bearer " + token.getValue(), in);
+                var r = listing.upload(name, bearer(typed[0]), in);
                 ui.access(() -> {
                     message.setText("Uploaded " + name + ": " + r.getEntity());
                     refresh();
                 });
-            } catch (ApiException ex) {
+            } catch (ApiException | AccessDenied ex) {
                 ui.access(() -> message.setText("Upload of " + name + " refused: " + ex.getMessage()));
             }
         });
         upload.setId("plugin-upload");
         upload.setAcceptedFileTypes(".jar");
-        HorizontalLayout admin = new HorizontalLayout(token, upload);
-        admin.setAlignItems(FlexComponent.Alignment.BASELINE);
-        add(new H3("Samplers and tokenizers"), folder, admin, message, refresh, grid);
+        HorizontalLayout adminRow = admin.required() ? new HorizontalLayout(token, upload) : new HorizontalLayout(upload);
+        adminRow.setAlignItems(FlexComponent.Alignment.BASELINE);
+        add(new H3("Samplers and tokenizers"), folder, adminRow, message, refresh, grid);
         setWidthFull();
     }
 
@@ -106,9 +112,12 @@ public class PluginsView extends VerticalLayout {
                 boolean off = "disabled".equals(status);
                 Button toggle = new Button(off ? "Enable" : "Disable", e -> {
                     try {
-                        listing.enable(String.valueOf(row.get("name")), off ? "enable" : "disable");
-                    } catch (ApiException ex) {
-                        message.setText(ex.getMessage());
+                        admin.check(token.token(), "Switching a plugin on or off");
+                        if (!plugins.setEnabled(name, off)) {
+                            message.setText("No plugin provides '" + name + "' any more");
+                        }
+                    } catch (AccessDenied ex) {
+                        message.setText(AdminTokenField.explain(ex));
                     }
                     refresh();
                 });
@@ -117,10 +126,12 @@ public class PluginsView extends VerticalLayout {
             }
             Button remove = new Button("Remove jar", e -> {
                 try {
-                    listing.remove(source, "Bearer " + token.getValue());
+                    listing.remove(source, bearer(token.token()));
                     message.setText("Removed " + source);
                 } catch (ApiException | java.io.IOException ex) {
                     message.setText(ex.getMessage());
+                } catch (AccessDenied ex) {
+                    message.setText(AdminTokenField.explain(ex));
                 }
                 refresh();
             });
@@ -172,26 +183,42 @@ public class PluginsView extends VerticalLayout {
                 }
             }
             try {
-                listing.configure(name, values);
+                admin.check(token.token(), "Configuring a sampler");
+                if (!plugins.configure(name, values)) {
+                    error.setText("'" + name + "' is gone");
+                    return;
+                }
                 message.setText(values.isEmpty() ? name + " uses its own defaults" : "Saved defaults of " + name + ": " + values);
                 dialog.close();
                 refresh();
-            } catch (ApiException ex) {
+            } catch (IllegalArgumentException ex) {
                 error.setText(ex.getMessage());
+            } catch (AccessDenied ex) {
+                error.setText(AdminTokenField.explain(ex));
             }
         });
         save.setId("config-save");
         save.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
         Button reset = new Button("Restore its defaults", e -> {
-            listing.resetConfiguration(name);
-            message.setText(name + " uses its own defaults");
-            dialog.close();
-            refresh();
+            try {
+                admin.check(token.token(), "Configuring a sampler");
+                plugins.configure(name, Map.of());
+                message.setText(name + " uses its own defaults");
+                dialog.close();
+                refresh();
+            } catch (AccessDenied ex) {
+                error.setText(AdminTokenField.explain(ex));
+            }
         });
         reset.setId("config-reset");
         Button cancel = new Button("Cancel", e -> dialog.close());
         dialog.getFooter().add(reset, cancel, save);
         dialog.open();
+    }
+
+    /** An {@code Authorization} header value for the plugin resource's upload and removal. */
+    private static String bearer(String token) {
+        return token == null ? null : "Bearer " + token;
     }
 
     private static Object normalised(ParamSpec s, Object v) {

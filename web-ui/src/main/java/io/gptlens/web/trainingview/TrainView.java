@@ -20,9 +20,11 @@ import com.vaadin.flow.router.QueryParameters;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.server.streams.UploadHandler;
 import io.gptlens.web.models.ModelRegistry;
+import io.gptlens.web.security.AdminGuard;
 import io.gptlens.web.training.TrainingException;
 import io.gptlens.web.training.TrainingService;
 import io.gptlens.web.training.TrainingStatus;
+import io.gptlens.web.ui.AdminTokenField;
 import io.gptlens.web.ui.MainLayout;
 
 import java.io.InputStream;
@@ -37,7 +39,9 @@ import java.util.Map;
  * {@code /train}: start a pre-training run and watch it — the loss curves against the n-gram
  * baselines, tokens/s, ETA and the learning rate; at each checkpoint a sample of text from the same
  * prompt and the nearest neighbours of a few words in W_E, meaning emerging from random vectors.
- * A thin view over {@link TrainingService}, refreshed by polling once a second.
+ * A thin view over {@link TrainingService}, refreshed by polling once a second. Starting, cancelling
+ * and resuming runs, uploading a corpus and opening an older checkpoint need the admin token when
+ * one is configured ({@link AdminTokenField}).
  */
 @Route(value = "train", layout = MainLayout.class)
 @PageTitle("Train · GPTLens")
@@ -45,6 +49,8 @@ public class TrainView extends VerticalLayout {
 
     private final TrainingService training;
     private final ModelRegistry models;
+    private final AdminGuard admin;
+    private final AdminTokenField token = new AdminTokenField();
     private final Select<String> corpus = new Select<>();
     private final Select<String> preset = new Select<>();
     private final IntegerField steps = new IntegerField("Steps (empty: the preset's time budget)");
@@ -61,13 +67,17 @@ public class TrainView extends VerticalLayout {
     private final Map<String, String> corpusLabels = new LinkedHashMap<>();
     private String shownCheckpoints = "";
 
-    public TrainView(TrainingService training, ModelRegistry models) {
+    public TrainView(TrainingService training, ModelRegistry models, AdminGuard admin) {
         this.training = training;
         this.models = models;
+        this.admin = admin;
         setWidthFull();
         add(new H2("Pre-train a GPT"), new Paragraph("W_E starts random and is learned from data: train a small llama-architecture GPT "
                 + "with llama.cpp's own trainer on the State of the Union addresses or your own text, and watch its loss fall and its "
                 + "vectors gain meaning."));
+        if (admin.required()) {
+            add(token);
+        }
         add(startForm(), message, runSection(), chart, stats, new HorizontalLayout(cancel, resume), new H3("Checkpoints"), checkpoints);
     }
 
@@ -89,6 +99,13 @@ public class TrainView extends VerticalLayout {
         UploadHandler handler = event -> {
             String name = Path.of(event.getFileName()).getFileName().toString();
             UI ui = event.getUI();
+            String[] refused = new String[1];
+            ui.accessSynchronously(() -> refused[0] = token.refusal(admin, "Uploading a corpus"));
+            if (refused[0] != null) {
+                event.reject(refused[0]);
+                ui.access(() -> message.setText("Upload of " + name + " refused: " + refused[0]));
+                return;
+            }
             byte[] body;
             try (InputStream in = event.getInputStream()) {
                 body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, TrainingService.MAX_CORPUS_BYTES + 1));
@@ -128,14 +145,19 @@ public class TrainView extends VerticalLayout {
         checkpoints.setId("checkpoints");
         cancel.setId("train-cancel");
         resume.setId("train-resume");
-        cancel.addClickListener(e -> act(() -> training.cancel(run.getValue())));
-        resume.addClickListener(e -> act(() -> training.resume(run.getValue())));
+        cancel.addClickListener(e -> act("Cancelling a training run", () -> training.cancel(run.getValue())));
+        resume.addClickListener(e -> act("Resuming a training run", () -> training.resume(run.getValue())));
         HorizontalLayout h = new HorizontalLayout(run, state);
         h.setAlignItems(FlexComponent.Alignment.BASELINE);
         return h;
     }
 
-    private void act(Runnable r) {
+    private void act(String action, Runnable r) {
+        String refused = token.refusal(admin, action);
+        if (refused != null) {
+            message.setText(refused);
+            return;
+        }
         try {
             r.run();
             refresh();
@@ -145,6 +167,11 @@ public class TrainView extends VerticalLayout {
     }
 
     private void startRun() {
+        String refused = token.refusal(admin, "Starting a training run");
+        if (refused != null) {
+            message.setText(refused);
+            return;
+        }
         try {
             Integer n = steps.getValue();
             Integer s = seed.getValue();
@@ -253,6 +280,11 @@ public class TrainView extends VerticalLayout {
         if (!newest) {
             id = s.name() + "-step" + c.step();
             if (models.get(id).isEmpty()) {
+                String refused = token.refusal(admin, "Loading a model");
+                if (refused != null) {
+                    message.setText("Cannot open checkpoint " + c.step() + ": " + refused);
+                    return;
+                }
                 try {
                     models.replace(id, file);
                 } catch (RuntimeException ex) {

@@ -210,25 +210,25 @@ public class ApiTest {
                 .post("/v1/completions").then().statusCode(400).body("error.message", containsString("max_tokens"));
         given().contentType(ContentType.JSON).body(Map.of("tokens", List.of(99999))).post("/detokenize").then().statusCode(400)
                 .body("error.message", containsString("outside the vocabulary"));
-        given().contentType(ContentType.JSON).body(Map.of("path", "/nonexistent/x.gguf")).post("/api/models").then().statusCode(400)
+        given().header("Authorization", "Bearer test-secret").contentType(ContentType.JSON).body(Map.of("path", "/nonexistent/x.gguf")).post("/api/models").then().statusCode(400)
                 .body("error.message", containsString("No such model file"));
-        given().delete("/api/models/nope").then().statusCode(404);
+        given().header("Authorization", "Bearer test-secret").delete("/api/models/nope").then().statusCode(404);
     }
 
     @Test
     void vocabOnlyModelTokenizesButDoesNotComplete() throws Exception {
         Path vocab = Path.of(System.getProperty("gptlens.llama.source"), "models", "ggml-vocab-llama-spm.gguf");
         assumeTrue(Files.exists(vocab), "llama.cpp vocabularies not fetched");
-        given().contentType(ContentType.JSON).body(Map.of("path", vocab.toString())).post("/api/models").then().statusCode(201)
+        given().header("Authorization", "Bearer test-secret").contentType(ContentType.JSON).body(Map.of("path", vocab.toString())).post("/api/models").then().statusCode(201)
                 .body("id", equalTo("ggml-vocab-llama-spm")).body("model.vocab_only", equalTo(true));
         try {
             given().contentType(ContentType.JSON).body(Map.of("content", "Hello world", "model", "ggml-vocab-llama-spm"))
                     .post("/tokenize").then().statusCode(200).body("tokens", equalTo(List.of(15043, 3186)));
             given().contentType(ContentType.JSON).body(Map.of("prompt", "Hello", "model", "ggml-vocab-llama-spm"))
                     .post("/v1/completions").then().statusCode(400).body("error.message", containsString("vocabulary only"));
-            given().contentType(ContentType.JSON).body(Map.of("path", vocab.toString())).post("/api/models").then().statusCode(409);
+            given().header("Authorization", "Bearer test-secret").contentType(ContentType.JSON).body(Map.of("path", vocab.toString())).post("/api/models").then().statusCode(409);
         } finally {
-            given().delete("/api/models/ggml-vocab-llama-spm").then().statusCode(204);
+            given().header("Authorization", "Bearer test-secret").delete("/api/models/ggml-vocab-llama-spm").then().statusCode(204);
         }
         given().get("/v1/models").then().body("data.id", equalTo(List.of("stories260K")));
     }
@@ -246,10 +246,10 @@ public class ApiTest {
             }
         }
         w.write(liar);
-        given().contentType(ContentType.JSON).body(Map.of("path", liar.toString())).post("/api/models").then().statusCode(422)
+        given().header("Authorization", "Bearer test-secret").contentType(ContentType.JSON).body(Map.of("path", liar.toString())).post("/api/models").then().statusCode(422)
                 .body("error.message", containsString("llama.block_count = 1000"));
         Files.writeString(tmp.resolve("junk.gguf"), "GGUF but not really");
-        given().contentType(ContentType.JSON).body(Map.of("path", tmp.resolve("junk.gguf").toString())).post("/api/models").then()
+        given().header("Authorization", "Bearer test-secret").contentType(ContentType.JSON).body(Map.of("path", tmp.resolve("junk.gguf").toString())).post("/api/models").then()
                 .statusCode(422).body("error.message", containsString("Invalid GGUF file"));
         given().get("/health").then().statusCode(200);
     }

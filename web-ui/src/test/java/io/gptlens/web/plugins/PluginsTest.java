@@ -32,6 +32,9 @@ public class PluginsTest {
     @Inject
     PluginManager plugins;
 
+    @Inject
+    io.gptlens.web.models.ModelRegistry registry;
+
     static final String SOURCE = """
             package test.plugin;
 
@@ -198,7 +201,10 @@ public class PluginsTest {
         Map<String, Object> request = Map.of("prompt", "Once upon a time", "max_tokens", 20, "seed", 9,
                 "samplers", List.of(Map.of("name", "top-k"), Map.of("name", "dist", "params", Map.of("seed", 9))));
         try {
-            given().contentType(ContentType.JSON).body(Map.of("k", 1)).put("/api/plugins/top-k/config").then().statusCode(200)
+            given().contentType(ContentType.JSON).body(Map.of("k", 1)).put("/api/plugins/top-k/config").then().statusCode(401)
+                    .body("error.message", containsString("Configuring a sampler needs the admin token"));
+            given().delete("/api/plugins/top-k/config").then().statusCode(401);
+            given().header("Authorization", "Bearer test-secret").contentType(ContentType.JSON).body(Map.of("k", 1)).put("/api/plugins/top-k/config").then().statusCode(200)
                     .body("params[0].value", equalTo(1)).body("params[0].configured", equalTo(true));
             // top-k named without parameters now keeps one token: dist has nothing left to draw, the text is llama.cpp's greedy one
             String text = given().contentType(ContentType.JSON).body(request).post("/v1/completions").then().statusCode(200)
@@ -211,15 +217,15 @@ public class PluginsTest {
             given().get("/api/plugins").then().body("find { it.name == 'top-k' }.settings.k", equalTo(1));
             String saved = Files.readString(plugins.folder().resolve("settings.properties"));
             assertTrue(saved.contains("top-k.k=1"), saved);
-            given().contentType(ContentType.JSON).body(Map.of("k", -5)).put("/api/plugins/top-k/config").then().statusCode(400)
+            given().header("Authorization", "Bearer test-secret").contentType(ContentType.JSON).body(Map.of("k", -5)).put("/api/plugins/top-k/config").then().statusCode(400)
                     .body("error.message", containsString("outside"));
-            given().contentType(ContentType.JSON).body(Map.of("kk", 3)).put("/api/plugins/top-k/config").then().statusCode(400)
+            given().header("Authorization", "Bearer test-secret").contentType(ContentType.JSON).body(Map.of("kk", 3)).put("/api/plugins/top-k/config").then().statusCode(400)
                     .body("error.message", containsString("Unknown parameter 'kk'"));
-            given().contentType(ContentType.JSON).body(Map.of("k", 3)).put("/api/plugins/no-such/config").then().statusCode(404)
+            given().header("Authorization", "Bearer test-secret").contentType(ContentType.JSON).body(Map.of("k", 3)).put("/api/plugins/no-such/config").then().statusCode(404)
                     .body("error.message", containsString("known:"));
             given().get("/api/plugins/top-k/config").then().body("params[0].value", equalTo(1));
         } finally {
-            given().delete("/api/plugins/top-k/config").then().statusCode(200).body("params[0].value", equalTo(40));
+            given().header("Authorization", "Bearer test-secret").delete("/api/plugins/top-k/config").then().statusCode(200).body("params[0].value", equalTo(40));
         }
         given().get("/api/samplers").then().body("find { it.name == 'top-k' }.params[0].default", equalTo(40));
     }
@@ -323,6 +329,100 @@ public class PluginsTest {
         given().get("/health").then().statusCode(200);
     }
 
+    /** A sampler plugin that keeps two tokens for {@code calls} calls, then does {@code then}. */
+    static String failsAfter(String name, int calls, String then) {
+        return SOURCE.replace("\"keep-two\"", "\"" + name + "\"")
+                .replace("public Sampler copy()", "private int calls; public Sampler copy()")
+                .replace("c.keepTopK(2);", "if (++calls > " + calls + ") { " + then + " } c.keepTopK(2);");
+    }
+
+    @Test
+    void aPluginThatFailsMidStreamEndsTheStreamWithAnErrorEventNamingIt() throws Exception {
+        String name = "mid-stream";
+        Path jar = buildJar(Files.createTempDirectory("plugin-build"), name + ".jar", true,
+                failsAfter(name, 3, "throw new IllegalStateException(\"gave up\");"));
+        try (var dropped = dropIn(plugins, jar)) {
+            for (String runtime : List.of("java", "llama.cpp")) {
+                List<Map<String, Object>> chain = runtime.equals("java")
+                        ? List.of(Map.of("name", name), Map.of("name", "greedy"))
+                        : List.of(Map.of("name", "llama.top-k", "params", Map.of("k", 40)), Map.of("name", name), Map.of("name", "llama.greedy"));
+                String body = given().contentType(ContentType.JSON).body(Map.of("prompt", "Once upon a time", "max_tokens", 20, "stream", true,
+                        "samplers", chain, "sampler_runtime", runtime)).post("/v1/completions").then().statusCode(200)
+                        .contentType(containsString("text/event-stream")).extract().asString();
+                List<String> events = body.lines().filter(l -> l.startsWith("data: ")).toList();
+                assertTrue(events.size() >= 4, body);
+                assertTrue(events.subList(0, 3).stream().allMatch(e -> e.contains("\"text_completion\"")), "three tokens first: " + body);
+                String last = events.getLast();
+                assertTrue(last.startsWith("data: {\"error\":"), body);
+                var error = io.restassured.path.json.JsonPath.from(last.substring("data: ".length()));
+                assertEquals(500, error.getInt("error.code"));
+                assertEquals("server_error", error.getString("error.type"));
+                assertTrue(error.getString("error.message").contains("Sampler '" + name + "' (plugin " + name + ".jar) threw"), last);
+                assertTrue(error.getString("error.message").contains("gave up"), last);
+                assertFalse(body.contains("[DONE]"), body);
+                // the plugin is marked failed, and the server goes on
+                given().get("/api/plugins").then().body("find { it.name == '" + name + "' }.status", equalTo("failed"));
+                given().contentType(ContentType.JSON).body(Map.of("prompt", "Once", "max_tokens", 3, "temperature", 0, "stream", true))
+                        .post("/v1/completions").then().statusCode(200).body(containsString("data: [DONE]"));
+            }
+        }
+    }
+
+    @Test
+    void aClientThatGoesAwayMidStreamStopsItsGenerationWithoutAnError() throws Exception {
+        String name = "slow-stream";
+        var model = registry.resolve("stories260K");
+        // 20 ms a token, and never the end token: 400 tokens take 8 s unless the generation stops
+        int eos = model.model().tokenizer().specialTokens().eos();
+        Path jar = buildJar(Files.createTempDirectory("plugin-build"), name + ".jar", true, SOURCE.replace("\"keep-two\"", "\"" + name + "\"")
+                .replace("c.keepTopK(2);", "try { Thread.sleep(20); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }"
+                        + " c.retain(t -> t != " + eos + "); c.keepTopK(2);"));
+        int free = model.slots().availablePermits();
+        List<java.util.logging.LogRecord> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler watch = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()) {
+                    errors.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        try (var dropped = dropIn(plugins, jar)) {
+            root.addHandler(watch);
+            String request = "{\"prompt\": \"Once upon a time\", \"max_tokens\": 400, \"stream\": true, \"samplers\": [{\"name\": \"" + name
+                    + "\"}, {\"name\": \"greedy\"}]}";
+            try (var socket = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
+                byte[] body = request.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                socket.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getOutputStream().write(body);
+                var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+                int events = 0;
+                for (String line; events < 3 && (line = in.readLine()) != null; ) {
+                    events += line.contains("\"text_completion\"") ? 1 : 0;
+                }
+                assertEquals(3, events, "the stream had begun");
+                await(() -> model.slots().availablePermits() < free);
+            } // the client goes away after three of 400 tokens (20 ms each)
+            long t0 = System.nanoTime();
+            await(() -> model.slots().availablePermits() == free);
+            assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "the generation stopped, it did not run to its end");
+            Thread.sleep(300);
+            assertEquals(List.of(), errors.stream().map(r -> r.getLoggerName() + ": " + r.getMessage()).toList(), "nothing was logged as an error");
+        } finally {
+            root.removeHandler(watch);
+        }
+    }
+
     @Test
     void uploadDisableEnableAndRemoveNeedTheRightRights() throws Exception {
         byte[] jar = Files.readAllBytes(buildJar(Files.createTempDirectory("plugin-build"), "uploaded.jar", true));
@@ -343,12 +443,17 @@ public class PluginsTest {
         try {
             Map<String, Object> req = Map.of("prompt", "Once", "max_tokens", 3, "samplers", List.of(Map.of("name", "keep-two"), Map.of("name", "greedy")));
             given().contentType(ContentType.JSON).body(req).post("/v1/completions").then().statusCode(200);
-            given().post("/api/plugins/keep-two/disable").then().statusCode(200).body("status", equalTo("disabled"));
+            given().post("/api/plugins/keep-two/disable").then().statusCode(401)
+                    .body("error.message", containsString("Switching a plugin on or off needs the admin token"));
+            given().header("Authorization", "Bearer wrong").post("/api/plugins/keep-two/disable").then().statusCode(401)
+                    .body("error.message", containsString("is wrong"));
+            given().get("/api/plugins").then().body("find { it.name == 'keep-two' }.status", equalTo("active"));
+            given().header("Authorization", "Bearer test-secret").post("/api/plugins/keep-two/disable").then().statusCode(200).body("status", equalTo("disabled"));
             given().get("/api/plugins").then().body("find { it.name == 'keep-two' }.status", equalTo("disabled"));
             given().contentType(ContentType.JSON).body(req).post("/v1/completions").then().statusCode(400);
-            given().post("/api/plugins/keep-two/enable").then().statusCode(200);
+            given().header("Authorization", "Bearer test-secret").post("/api/plugins/keep-two/enable").then().statusCode(200);
             given().contentType(ContentType.JSON).body(req).post("/v1/completions").then().statusCode(200);
-            given().post("/api/plugins/top-p/disable").then().statusCode(404);
+            given().header("Authorization", "Bearer test-secret").post("/api/plugins/top-p/disable").then().statusCode(404);
         } finally {
             given().header("Authorization", "Bearer test-secret").delete("/api/plugins/uploaded.jar").then().statusCode(204);
         }

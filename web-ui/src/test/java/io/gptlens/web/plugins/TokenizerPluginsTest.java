@@ -43,7 +43,7 @@ class TokenizerPluginsTest {
     @Test
     void theGpt2PluginCutsAGpt2VocabularyOverHttpAsLlamaCppDoes() throws Exception {
         Path v = gpt2Vocab();
-        given().contentType(ContentType.JSON).body(Map.of("path", v.toString())).post("/api/models").then().statusCode(201);
+        given().header("Authorization", "Bearer test-secret").contentType(ContentType.JSON).body(Map.of("path", v.toString())).post("/api/models").then().statusCode(201);
         try {
             given().get("/api/tokenizers?model=ggml-vocab-gpt-2").then().statusCode(200)
                     .body("[0].name", equalTo("model"))
@@ -78,7 +78,7 @@ class TokenizerPluginsTest {
             }
             assertEquals(46, same, "every gpt-2 test vector of llama.cpp");
         } finally {
-            given().delete("/api/models/ggml-vocab-gpt-2").then().statusCode(204);
+            given().header("Authorization", "Bearer test-secret").delete("/api/models/ggml-vocab-gpt-2").then().statusCode(204);
         }
     }
 

@@ -48,9 +48,19 @@ class TrainingApiTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
 
+    /** The test profile's admin token, which starting, cancelling and resuming runs and uploading corpora need. */
+    static final String ADMIN = "Bearer test-secret";
+
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return send(method, path, body, ADMIN);
+    }
+
+    private HttpResponse<String> send(String method, String path, String body, String authorization) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(root.toString().replaceAll("/$", "") + path))
                 .header("Content-Type", "application/json");
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -175,6 +185,11 @@ class TrainingApiTest {
     @Test
     @Order(4)
     void badRequestsGetClearErrors() throws Exception {
+        HttpResponse<String> refused = send("POST", "/api/training", "{\"preset\": \"tiny\", \"steps\": 5}", null);
+        assertEquals(401, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("Starting a training run needs the admin token"), refused.body());
+        assertEquals(401, send("POST", "/api/training/nope/resume", null, null).statusCode());
+        assertEquals(401, send("DELETE", "/api/training/nope", null, "Bearer wrong").statusCode());
         HttpResponse<String> r = send("POST", "/api/training", "{\"preset\": \"huge\"}");
         assertEquals(400, r.statusCode(), r.body());
         assertTrue(r.body().contains("No training preset 'huge'"), r.body());
@@ -187,12 +202,12 @@ class TrainingApiTest {
         r = send("GET", "/api/training/nope", null);
         assertEquals(404, r.statusCode(), r.body());
         HttpRequest bad = HttpRequest.newBuilder(URI.create(root.toString().replaceAll("/$", "") + "/api/training/corpora"))
-                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xC3, 0x28, 'a'})).build();
+                .header("Content-Type", "application/octet-stream").header("Authorization", ADMIN).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xC3, 0x28, 'a'})).build();
         HttpResponse<String> notUtf8 = http.send(bad, HttpResponse.BodyHandlers.ofString());
         assertEquals(400, notUtf8.statusCode(), notUtf8.body());
         assertTrue(notUtf8.body().contains("not UTF-8"), notUtf8.body());
         HttpRequest ok = HttpRequest.newBuilder(URI.create(root.toString().replaceAll("/$", "") + "/api/training/corpora?name=mine.txt"))
-                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("Some text of my own.\n".repeat(50))).build();
+                .header("Content-Type", "text/plain").header("Authorization", ADMIN).POST(HttpRequest.BodyPublishers.ofString("Some text of my own.\n".repeat(50))).build();
         HttpResponse<String> up = http.send(ok, HttpResponse.BodyHandlers.ofString());
         assertEquals(201, up.statusCode(), up.body());
         assertFalse(json.readTree(up.body()).get("id").asText().isBlank());

@@ -47,6 +47,9 @@ public final class Browser implements AutoCloseable {
         o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                 "--window-size=1400,1100", "--user-data-dir=" + profile);
+        // no password manager: after a password field (the admin token) it would offer to save or check the password
+        o.setExperimentalOption("prefs", java.util.Map.of("credentials_enable_service", false, "profile.password_manager_enabled", false,
+                "profile.password_manager_leak_detection", false));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER.toString())).build();
         return new Browser(new ChromeDriver(service, o), profile);
     }
@@ -89,6 +92,12 @@ public final class Browser implements AutoCloseable {
         input.sendKeys(text);
         js("arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", input);
         input.sendKeys(org.openqa.selenium.Keys.TAB); // leave the field, as a person does: the value is committed
+    }
+
+    /** Empties a Vaadin field (the element itself, e.g. {@code #admin-token}) and commits it. */
+    public void clear(String fieldCss) {
+        js("const f = document.querySelector(arguments[0]); f.value = ''; f.dispatchEvent(new Event('change', {bubbles: true}));", fieldCss);
+        await(10, d -> "".equals(js("return document.querySelector(arguments[0]).value;", fieldCss)));
     }
 
     /** Saves a PNG screenshot. */

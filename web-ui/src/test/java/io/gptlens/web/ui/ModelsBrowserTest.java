@@ -35,6 +35,10 @@ class ModelsBrowserTest extends BrowserTestBase {
             browser.driver.get(page.toString());
             browser.await(60, d -> d.findElements(By.cssSelector("#download-url input")).size() == 1);
             browser.type("#download-url input", server.url(name + ".gguf"));
+            browser.clear("#admin-token");
+            browser.click(browser.find("#download"));
+            browser.await(10, d -> browser.find("#download-status").getText().contains("Downloading a model needs the admin token"));
+            browser.type("#admin-token input", "test-secret");
             browser.click(browser.find("#download"));
             List<String> seen = new ArrayList<>();
             browser.await(60, d -> {
@@ -68,6 +72,7 @@ class ModelsBrowserTest extends BrowserTestBase {
         try {
             browser.driver.get(page.toString());
             browser.await(60, d -> d.findElements(By.id("upload")).size() == 1);
+            browser.type("#admin-token input", "test-secret");
             var input = browser.find("#upload").getShadowRoot().findElement(By.cssSelector("input[type=file]"));
             input.sendKeys(junk.toString());
             browser.await(30, d -> browser.find("#models-message").getText().contains("refused"));

@@ -116,6 +116,7 @@ class PluginsBrowserTest extends BrowserTestBase {
         try {
             browser.driver.get(root.toString() + "plugins");
             browser.await(60, d -> gridText().contains("top-a"));
+            browser.clear("#admin-token"); // the session may remember the token from another test
             upload(jar);
             browser.await(20, d -> browser.find("#plugins-message").getText().contains("refused"));
             assertTrue(browser.find("#plugins-message").getText().contains("admin token"), browser.find("#plugins-message").getText());
@@ -141,6 +142,7 @@ class PluginsBrowserTest extends BrowserTestBase {
         try {
             browser.driver.get(root.toString() + "plugins");
             browser.await(60, d -> gridText().contains("top-a"));
+            browser.type("#admin-token input", "test-secret");
             browser.click(browser.find("#configure-top-a"));
             browser.await(10, d -> d.findElements(By.cssSelector("#config-a input")).size() == 1);
             browser.type("#config-a input", "0.5");
@@ -181,6 +183,12 @@ class PluginsBrowserTest extends BrowserTestBase {
                 }
                 return true;
             });
+            browser.clear("#admin-token");
+            browser.click(browser.find("#disable-keep-two"));
+            browser.await(10, d -> browser.find("#plugins-message").getText().contains("needs the admin token"));
+            assertTrue(browser.find("#plugins-message").getText().contains("type it into the Admin token field"));
+            assertTrue(!plugins.disabled().contains("keep-two"), "nothing was switched off");
+            browser.type("#admin-token input", "test-secret");
             browser.click(browser.find("#disable-keep-two"));
             browser.await(10, d -> d.findElements(By.id("enable-keep-two")).size() == 1);
             assertTrue(gridText().contains("disabled"), gridText());

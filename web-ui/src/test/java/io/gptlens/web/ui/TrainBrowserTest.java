@@ -39,6 +39,7 @@ class TrainBrowserTest extends BrowserTestBase {
         awaitNoRun(180);
         browser.driver.get(root + "train");
         browser.await(60, d -> d.findElements(By.cssSelector("#train-start")).size() == 1);
+        browser.type("#admin-token input", "test-secret");
         browser.choose("#train-preset", "tiny");
         browser.type("#train-steps input", "60");
         browser.click(browser.find("#train-start"));
