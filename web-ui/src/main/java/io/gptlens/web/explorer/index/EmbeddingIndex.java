@@ -90,6 +90,30 @@ public final class EmbeddingIndex implements AutoCloseable {
         this.searcher = new IndexSearcher(reader);
     }
 
+    /** Infix of the folders a build writes before it moves the finished index into place. */
+    static final String BUILDING = ".building-";
+
+    /**
+     * Deletes what builds of the index at {@code dir} left behind when their process was killed
+     * (their {@code .building-} folders) and an index folder without its completion marker.
+     * Only this index's leftovers: another index may be building beside it.
+     */
+    public static void removeUnfinished(Path dir) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return;
+        }
+        String prefix = dir.getFileName() + BUILDING;
+        try (var s = Files.list(parent)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                deleteTree(p);
+            }
+        }
+        if (Files.isDirectory(dir) && !complete(dir)) {
+            deleteTree(dir);
+        }
+    }
+
     /** True if a finished index is at {@code dir}. */
     public static boolean complete(Path dir) {
         return Files.isRegularFile(dir.resolve(MARKER));
@@ -112,7 +136,8 @@ public final class EmbeddingIndex implements AutoCloseable {
     public static EmbeddingIndex build(Path dir, int rows, IntFunction<float[]> row, IntFunction<TokenFlags> flags, Progress progress)
             throws IOException {
         Files.createDirectories(dir.getParent());
-        Path tmp = Files.createTempDirectory(dir.getParent(), dir.getFileName() + ".building-");
+        removeUnfinished(dir);
+        Path tmp = Files.createTempDirectory(dir.getParent(), dir.getFileName() + BUILDING);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(THREADS);
         // HNSW with 32 neighbours per node and a construction beam of 200; merges build graphs on THREADS workers
         org.apache.lucene.codecs.KnnVectorsFormat graph = new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat(32, 200, THREADS,
