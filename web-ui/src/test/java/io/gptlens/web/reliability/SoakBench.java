@@ -74,11 +74,15 @@ public final class SoakBench {
             System.out.printf("soak: server pid %d on port %d; %d clients for %.1f min; models stories260K and %s%n", server.pid(), port, clients,
                     minutes, big.getFileName());
             warmUp(base);
+            ReentrantLock loader = new ReentrantLock();
+            // a minute of the same load first, so the start figures hold what steady work needs (heap, mapped indexes, sessions)
+            long warm = System.nanoTime() + (long) (Double.parseDouble(System.getProperty("warmup.minutes", "1")) * 60e9);
+            runClients(clients, base, warm, new Stats(), loader, spare);
+            Thread.sleep(5000);
             Sample start = sample(server.pid(), base);
             System.out.println("soak: start  " + start);
             Stats stats = new Stats();
             long end = System.nanoTime() + (long) (minutes * 60e9);
-            ReentrantLock loader = new ReentrantLock();
             List<Thread> threads = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 int id = c;
@@ -89,7 +93,8 @@ public final class SoakBench {
                 Thread.sleep(1000);
                 if (System.nanoTime() - lastReport.get() > 60e9) {
                     lastReport.set(System.nanoTime());
-                    System.out.println("soak: " + stats.total() + " requests so far, " + stats.errors.size() + " errors; " + sample(server.pid(), base));
+                    System.out.println("soak: " + stats.total() + " requests so far, " + stats.errors.size() + " errors " + stats.errorKinds() + "; "
+                            + sample(server.pid(), base));
                 }
                 if (!server.isAlive()) {
                     throw new IllegalStateException("The server died: see " + work.resolve("server.log"));
@@ -107,6 +112,17 @@ public final class SoakBench {
             if (!server.waitFor(30, TimeUnit.SECONDS)) {
                 server.destroyForcibly();
             }
+        }
+    }
+
+    private static void runClients(int clients, String base, long end, Stats stats, ReentrantLock loader, Path spare) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            int id = 100 + c;
+            threads.add(Thread.ofPlatform().start(() -> client(id, base, end, stats, loader, spare)));
+        }
+        for (Thread t : threads) {
+            t.join();
         }
     }
 
@@ -274,7 +290,14 @@ public final class SoakBench {
         String nmt = jcmd(pid, "VM.native_memory", "summary");
         Matcher m = Pattern.compile("Total: reserved=(\\d+)KB, committed=(\\d+)KB").matcher(nmt);
         long committed = m.find() ? Long.parseLong(m.group(2)) : -1;
-        String health = get(base + "/health").body();
+        String health = "";
+        for (int attempt = 0; attempt < 3 && health.isEmpty(); attempt++) {
+            try {
+                health = get(base + "/health").body();
+            } catch (IOException e) {
+                Thread.sleep(200); // a pooled connection the server had closed
+            }
+        }
         Matcher h = Pattern.compile("\"native\":(\\{[^}]*})").matcher(health);
         return new Sample(rss, committed, threads, fds, h.find() ? h.group(1) : "?");
     }
@@ -303,8 +326,18 @@ public final class SoakBench {
             micros.computeIfAbsent(what, k -> new ConcurrentLinkedQueue<>()).add((System.nanoTime() - t0) / 1000);
             statuses.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
             if (error != null) {
+                if (errors.size() < 5) {
+                    System.out.println("soak: error " + what + " -> " + status + ": " + (error.length() > 300 ? error.substring(0, 300) : error));
+                }
                 errors.add(what + " -> " + status + ": " + (error.length() > 300 ? error.substring(0, 300) : error));
             }
+        }
+
+        /** Errors by kind of request and status. */
+        Map<String, Long> errorKinds() {
+            Map<String, Long> k = new TreeMap<>();
+            errors.forEach(e -> k.merge(e.substring(0, Math.max(0, e.indexOf(':'))), 1L, Long::sum));
+            return k;
         }
 
         long total() {
@@ -318,6 +351,7 @@ public final class SoakBench {
                 System.out.printf("soak:   %-14s %7d requests, p50 %8.1f ms, p99 %8.1f ms%n", e.getKey(), v.length, v[v.length / 2] / 1000.0,
                         v[Math.min(v.length - 1, (int) (v.length * 0.99))] / 1000.0);
             }
+            System.out.println("soak: errors by kind " + errorKinds());
             errors.stream().limit(20).forEach(e -> System.out.println("soak: error " + e));
         }
     }
