@@ -12,7 +12,6 @@ import io.gptlens.core.sampling.GreedyPicker;
 import io.gptlens.core.sampling.SamplerChain;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -33,13 +32,7 @@ public final class CancelBench {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("gptlens.preflight", "false");
-        List<Path> models = new ArrayList<>();
-        models.add(TestFiles.stories());
-        for (String p : System.getProperty("models", "").split(",")) {
-            if (!p.isBlank()) {
-                models.add(Path.of(p.trim()));
-            }
-        }
+        List<Path> models = TestFiles.benchModels();
         int trials = Integer.getInteger("trials", 40);
         for (Path file : models) {
             try (Model m = new LlamaBackend().load(file, LoadOptions.defaults(), null);

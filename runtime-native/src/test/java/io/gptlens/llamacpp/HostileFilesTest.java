@@ -42,23 +42,7 @@ class HostileFilesTest {
     /** stories260K with every 2-D weight stored as F64 (a type ggml holds but cannot multiply). */
     private Path storiesInF64() throws Exception {
         Path out = dir.resolve("f64.gguf");
-        GgufWriter w = new GgufWriter();
-        try (GgufFile f = GgufFile.open(TestFiles.stories())) {
-            f.metadata().forEach(w::put);
-            for (var t : f.tensors().values()) {
-                if (t.shape().length == 2 && t.type() == io.gptlens.core.gguf.GgmlType.F32) {
-                    float[] v = f.tensorData(t).toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
-                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                    for (float x : v) {
-                        b.putDouble(x);
-                    }
-                    w.addTensor(t.name(), io.gptlens.core.gguf.GgmlType.F64, b.array(), t.shape());
-                } else {
-                    w.addTensor(t.name(), t.type(), f.tensorData(t).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), t.shape());
-                }
-            }
-        }
-        w.write(out);
+        TestFiles.withF64Weights(TestFiles.stories(), out);
         return out;
     }
 

@@ -5,7 +5,6 @@ import io.gptlens.core.model.LoadOptions;
 import io.gptlens.core.model.Model;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -23,13 +22,7 @@ public final class PreflightBench {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Path> models = new ArrayList<>();
-        models.add(TestFiles.stories());
-        for (String p : System.getProperty("models", "").split(",")) {
-            if (!p.isBlank()) {
-                models.add(Path.of(p.trim()));
-            }
-        }
+        List<Path> models = TestFiles.benchModels();
         int rounds = Integer.getInteger("rounds", 3);
         System.setProperty("gptlens.preflight", "false"); // the in-process loads are the peer
         for (Path file : models) {

@@ -82,6 +82,39 @@ public final class TestFiles {
         w.write(out);
     }
 
+    /** Copies {@code in} with every 2-D F32 weight stored as F64: valid GGUF that ggml cannot multiply. */
+    public static void withF64Weights(Path in, Path out) throws java.io.IOException {
+        GgufWriter w = new GgufWriter();
+        try (GgufFile f = GgufFile.open(in)) {
+            f.metadata().forEach(w::put);
+            for (var t : f.tensors().values()) {
+                if (t.shape().length == 2 && t.type() == io.gptlens.core.gguf.GgmlType.F32) {
+                    float[] v = f.tensorData(t).toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    for (float x : v) {
+                        b.putDouble(x);
+                    }
+                    w.addTensor(t.name(), io.gptlens.core.gguf.GgmlType.F64, b.array(), t.shape());
+                } else {
+                    w.addTensor(t.name(), t.type(), f.tensorData(t).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), t.shape());
+                }
+            }
+        }
+        w.write(out);
+    }
+
+    /** The models a benchmark measures: stories260K, then those in {@code -Dmodels=PATH[,PATH]}. */
+    public static java.util.List<Path> benchModels() {
+        java.util.List<Path> models = new java.util.ArrayList<>();
+        models.add(stories());
+        for (String p : System.getProperty("models", "").split(",")) {
+            if (!p.isBlank()) {
+                models.add(Path.of(p.trim()));
+            }
+        }
+        return models;
+    }
+
     private static float[] random(Random r, int n, float scale) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {

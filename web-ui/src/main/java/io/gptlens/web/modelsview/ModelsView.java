@@ -169,11 +169,7 @@ public class ModelsView extends VerticalLayout {
         UploadHandler handler = event -> {
             String name = Path.of(event.getFileName()).getFileName().toString();
             UI ui = event.getUI();
-            String[] refused = new String[1];
-            ui.accessSynchronously(() -> refused[0] = token.refusal(admin, "Uploading a model"));
-            if (refused[0] != null) {
-                event.reject(refused[0]);
-                ui.access(() -> message.setText("Upload of " + name + " refused: " + refused[0]));
+            if (token.rejectUpload(event, admin, "Uploading a model", message)) {
                 return;
             }
             if (!name.matches("[A-Za-z0-9][A-Za-z0-9._+-]{0,200}\\.gguf")) {

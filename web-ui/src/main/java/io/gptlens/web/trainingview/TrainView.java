@@ -99,11 +99,7 @@ public class TrainView extends VerticalLayout {
         UploadHandler handler = event -> {
             String name = Path.of(event.getFileName()).getFileName().toString();
             UI ui = event.getUI();
-            String[] refused = new String[1];
-            ui.accessSynchronously(() -> refused[0] = token.refusal(admin, "Uploading a corpus"));
-            if (refused[0] != null) {
-                event.reject(refused[0]);
-                ui.access(() -> message.setText("Upload of " + name + " refused: " + refused[0]));
+            if (token.rejectUpload(event, admin, "Uploading a corpus", message)) {
                 return;
             }
             byte[] body;

@@ -47,6 +47,24 @@ public final class AdminTokenField extends PasswordField {
         }
     }
 
+    /**
+     * For an upload handler (it runs off the UI thread): if {@code action} is refused to the token
+     * typed here, rejects the upload, says why on {@code message} and returns true.
+     */
+    public boolean rejectUpload(com.vaadin.flow.server.streams.UploadEvent event, AdminGuard admin, String action,
+                                com.vaadin.flow.component.HasText message) {
+        com.vaadin.flow.component.UI ui = event.getUI();
+        String[] refused = new String[1];
+        ui.accessSynchronously(() -> refused[0] = refusal(admin, action));
+        if (refused[0] == null) {
+            return false;
+        }
+        String name = java.nio.file.Path.of(event.getFileName()).getFileName().toString();
+        event.reject(refused[0]);
+        ui.access(() -> message.setText("Upload of " + name + " refused: " + refused[0]));
+        return true;
+    }
+
     /** What a person is told when an action is refused: why, and where the token goes. */
     public static String explain(AccessDenied e) {
         return e.getMessage() + ": type it into the Admin token field";

@@ -391,26 +391,6 @@ public final class HostileModels {
         writeWith(out, key, value);
     }
 
-    /** The base with every 2-D F32 weight stored as F64: valid GGUF that ggml cannot multiply. */
-    public void writeF64Weights(Path out) throws IOException {
-        GgufWriter w = new GgufWriter();
-        metadata.forEach(w::put);
-        for (TensorInfo t : tensors) {
-            byte[] bytes = data.get(t.name());
-            if (t.shape().length == 2 && t.type() == GgmlType.F32) {
-                ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-                ByteBuffer b = ByteBuffer.allocate(bytes.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-                while (in.hasRemaining()) {
-                    b.putDouble(in.getFloat());
-                }
-                w.addTensor(t.name(), GgmlType.F64, b.array(), t.shape());
-            } else {
-                w.addTensor(t.name(), t.type(), bytes, t.shape());
-            }
-        }
-        w.write(out);
-    }
-
     private Case withValue(String key, GgufValue value) {
         return new Case(key + " = " + shortDisplay(value), p -> writeWith(p, key, value));
     }

@@ -120,7 +120,7 @@ class ModelFuzzTest {
         base.writeWithValue(nan, "llama.attention.layer_norm_rms_epsilon",
                 new io.gptlens.core.gguf.GgufValue.Float(io.gptlens.core.gguf.GgufValueType.FLOAT32, Double.NaN));
         Path f64 = dir.resolve("f64-weights.gguf");
-        base.writeF64Weights(f64);
+        io.gptlens.llamacpp.TestFiles.withF64Weights(stories, f64);
         Map<Path, String> expected = Map.of(nan, "llama.attention.layer_norm_rms_epsilon = NaN must be a number",
                 f64, "have type F64, which llama.cpp cannot compute with");
         for (var e : expected.entrySet()) {
