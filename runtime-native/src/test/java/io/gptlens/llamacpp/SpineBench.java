@@ -75,6 +75,7 @@ public final class SpineBench {
         try (SamplerChain c = SamplerChains.build(providers, mixed, 1)) {
             System.out.printf("sample %-58s %8.3f ms%n", "Java runs mixed chain stage by stage:", medianMillis(10, 31, () -> c.sample(Candidates.fromLogits(logits))));
         }
+        perTokenWork();
         Path stories = Path.of(System.getProperty("gptlens.shared.dir", "../shared"), "models", "stories260K.gguf");
         if (!Files.exists(stories)) {
             System.out.println("(stories260K.gguf not found at " + stories + ": model figures skipped)");
@@ -105,6 +106,70 @@ public final class SpineBench {
         for (Path p : List.of(stories, f32, q4)) {
             bench(p);
         }
+    }
+
+    /**
+     * What the Generator adds per token at a Qwen-sized vocabulary, model work excluded: a session
+     * whose evaluation does nothing and whose logits are a fixed random row (copied per token, as
+     * llama.cpp's are), with Qwen2's real tokenizer (llama.cpp's vocabulary file).
+     */
+    private static void perTokenWork() throws Exception {
+        Path vocab = Path.of(System.getProperty("gptlens.llama.source", "target/llama-source"), "models", "ggml-vocab-qwen2.gguf");
+        if (!Files.exists(vocab)) {
+            System.out.println("(" + vocab + " not found: per-token figures skipped)");
+            return;
+        }
+        System.setProperty("gptlens.preflight", "false");
+        try (Model m = new LlamaBackend().load(vocab, LoadOptions.defaults().withVocabOnly(true), null)) {
+            int n = m.tokenizer().vocabularySize();
+            float[] row = new float[n];
+            Random r = new Random(2);
+            for (int i = 0; i < n; i++) {
+                row[i] = (float) (r.nextGaussian() * 3);
+            }
+            var providers = NamedProviders.load(SamplerProvider.class, SpineBench.class.getClassLoader());
+            for (var e : java.util.Map.of(
+                    "greedy", SamplerChains.standard(0, 0, 1, 0, 1),
+                    "temperature 1 > dist (full softmax)", SamplerChains.standard(1, 0, 1, 0, 1),
+                    "top-k 40 > top-p .95 > min-p .05 > temp .8 > dist", SamplerChains.standard(0.8, 40, 0.95, 0.05, 1)).entrySet()) {
+                try (SamplerChain chain = SamplerChains.build(providers, e.getValue(), 1)) {
+                    int tokens = 400;
+                    double ms = medianMillis(3, 9, () -> new Generator(new FixedLogitsSession(m, row, 4096), m.tokenizer())
+                            .generate(GenerationRequest.ofTokens(new int[]{1, 2, 3}, tokens).withTopN(5), chain, ev -> { }).tokens().length);
+                    System.out.printf("Generator per-token work, %d vocab, top-5, %-48s %7.3f ms%n", n, e.getKey() + ":", ms / tokens);
+                }
+            }
+        }
+    }
+
+    /** A session that computes nothing: every evaluation leaves the same logits (bench only). */
+    private static final class FixedLogitsSession implements Session {
+        private final Model model;
+        private final float[] row;
+        private final int ctx;
+        private int max = -1;
+
+        FixedLogitsSession(Model model, float[] row, int ctx) {
+            this.model = model;
+            this.row = row;
+            this.ctx = ctx;
+        }
+
+        @Override public Model model() { return model; }
+        @Override public int contextLength() { return ctx; }
+        @Override public int batchSize() { return 512; }
+        @Override public int maxSequences() { return 1; }
+        @Override public void evaluate(Batch batch) { max = Math.max(max, batch.position(batch.size() - 1)); }
+        @Override public float[] logits(int i) { return row.clone(); }
+        @Override public float[] logits(int i, float[] into) { System.arraycopy(row, 0, into, 0, row.length); return into; }
+        @Override public float[] embedding(int i) { throw new UnsupportedOperationException(); }
+        @Override public void removeTokens(int sequence, int p0, int p1) { max = p0 < 0 ? -1 : Math.min(max, p0 - 1); }
+        @Override public void copySequence(int src, int dst, int p0, int p1) { }
+        @Override public void keepOnly(int sequence) { }
+        @Override public int maxPosition(int sequence) { return max; }
+        @Override public void clear() { max = -1; }
+        @Override public void cancel() { }
+        @Override public void close() { }
     }
 
     private static void bench(Path file) throws Exception {

@@ -1,5 +1,8 @@
 package io.gptlens.core.distribution;
 
+import io.gptlens.core.simd.Simd;
+import io.gptlens.core.simd.TopK;
+
 import java.util.Arrays;
 
 /**
@@ -37,6 +40,38 @@ public final class Candidates {
         int[] ids = new int[logits.length];
         Arrays.setAll(ids, i -> i);
         return new Candidates(ids, logits.clone());
+    }
+
+    /**
+     * Candidates with room for {@code capacity} tokens, for {@link #reset} to fill token after
+     * token without allocating (a generation's loop over a 152k vocabulary).
+     */
+    public static Candidates withCapacity(int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("No logits: the vocabulary is empty");
+        }
+        return new Candidates(new int[capacity], new float[capacity]);
+    }
+
+    /**
+     * Makes these candidates what {@link #fromLogits} would make of {@code logits}: one per token
+     * id {@code 0..logits.length-1}, with those logits (copied), unsorted, probabilities invalid.
+     *
+     * @throws IllegalArgumentException if {@code logits} is empty or longer than the capacity
+     */
+    public Candidates reset(float[] logits) {
+        int n = logits.length;
+        if (n == 0 || n > ids.length) {
+            throw new IllegalArgumentException("Cannot hold " + n + " logits (capacity " + ids.length + ")");
+        }
+        for (int i = 0; i < n; i++) {
+            ids[i] = i;
+        }
+        System.arraycopy(logits, 0, this.logits, 0, n);
+        size = n;
+        sortedByLogit = false;
+        probsValid = false;
+        return this;
     }
 
     /** Candidates with the given ids and logits (copied; same length). */
@@ -127,18 +162,7 @@ public final class Candidates {
             keys[i] = ((long) ~ordered << 32) | i;             // ~ reverses it: descending logits, then position
         }
         java.util.Arrays.sort(keys);
-        int[] ni = new int[size];
-        float[] nl = new float[size];
-        float[] np = new float[size];
-        for (int k = 0; k < size; k++) {
-            int i = (int) keys[k];
-            ni[k] = ids[i];
-            nl[k] = logits[i];
-            np[k] = probs[i];
-        }
-        System.arraycopy(ni, 0, ids, 0, size);
-        System.arraycopy(nl, 0, logits, 0, size);
-        System.arraycopy(np, 0, probs, 0, size);
+        gather(k -> (int) keys[k], size);
         sortedByLogit = true;
     }
 
@@ -153,6 +177,10 @@ public final class Candidates {
         }
         if (k >= size) {
             sort();
+            return;
+        }
+        if (k <= SCAN_TOP_K) {
+            keepTopKByScan(k);
             return;
         }
         float[] tmp = java.util.Arrays.copyOf(logits, size);
@@ -178,6 +206,39 @@ public final class Candidates {
         probsValid = false;
         sortedByLogit = false;
         sort();
+    }
+
+    /** Makes entry {@code j} what entry {@code from(j)} was, for j in [0, n). */
+    private void gather(java.util.function.IntUnaryOperator from, int n) {
+        int[] ni = new int[n];
+        float[] nl = new float[n];
+        float[] np = new float[n];
+        for (int j = 0; j < n; j++) {
+            int i = from.applyAsInt(j);
+            ni[j] = ids[i];
+            nl[j] = logits[i];
+            np[j] = probs[i];
+        }
+        System.arraycopy(ni, 0, ids, 0, n);
+        System.arraycopy(nl, 0, logits, 0, n);
+        System.arraycopy(np, 0, probs, 0, n);
+    }
+
+    /** Largest k for which {@link #keepTopK} scans once with a vector threshold instead of selecting. */
+    private static final int SCAN_TOP_K = 512;
+
+    /**
+     * Top-k by one pass: a sorted list of the best k positions so far, and a vector scan that
+     * only stops where a logit beats the k-th best (strictly, so earlier entries win ties, as
+     * {@link #sort()}'s stable order would have it). Allocates k-sized arrays only.
+     */
+    private void keepTopKByScan(int k) {
+        TopK best = new TopK(k);
+        best.scan(logits, 0, size);
+        gather(best::id, k);
+        size = k;
+        probsValid = false;
+        sortedByLogit = true;
     }
 
     /** The element that would stand at index {@code n} if {@code a} were sorted ascending (quickselect; reorders {@code a}). */
@@ -223,25 +284,23 @@ public final class Candidates {
      * @throws IllegalStateException if every logit is -infinity or any is NaN
      */
     public void softmax() {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < size; i++) {
-            if (Float.isNaN(logits[i])) {
-                throw new IllegalStateException("Logit of token " + ids[i] + " is NaN");
-            }
-            max = Math.max(max, logits[i]);
+        int nan = Simd.firstNaN(logits, 0, size);
+        if (nan >= 0) {
+            throw new IllegalStateException("Logit of token " + ids[nan] + " is NaN");
         }
-        if (max == Double.NEGATIVE_INFINITY) {
+        float max = Simd.max(logits, size);
+        if (max == Float.NEGATIVE_INFINITY) {
             throw new IllegalStateException("Cannot take the softmax: every logit is -infinity");
         }
-        double sum = 0;
-        for (int i = 0; i < size; i++) {
-            double e = Math.exp(logits[i] - max);
-            probs[i] = (float) e;
-            sum += e;
+        if (max == Float.POSITIVE_INFINITY) {
+            for (int i = 0; i < size; i++) {
+                probs[i] = logits[i] == Float.POSITIVE_INFINITY ? 1 : 0;
+            }
+            normalize();
+            return;
         }
-        for (int i = 0; i < size; i++) {
-            probs[i] = (float) (probs[i] / sum);
-        }
+        double sum = Simd.expInto(logits, probs, size, max);
+        Simd.scale(probs, size, (float) (1 / sum));
         probsValid = true;
     }
 

@@ -1,8 +1,9 @@
 package io.gptlens.core.distribution;
 
+import io.gptlens.core.simd.TopK;
+
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * The N most probable tokens of a distribution, without sorting the whole vocabulary
@@ -45,21 +46,14 @@ public final class TopN {
     /** Indices of the {@code n} largest logits, descending (ties: lower index first). */
     private static int[] indices(float[] logits, int n) {
         int k = Math.max(0, Math.min(n, logits.length));
-        PriorityQueue<Integer> heap = new PriorityQueue<>((a, b) -> {
-            int c = Double.compare(logits[a], logits[b]);
-            return c != 0 ? c : Integer.compare(b, a);
-        });
-        for (int i = 0; i < logits.length && k > 0; i++) {
-            if (heap.size() < k) {
-                heap.add(i);
-            } else if (logits[i] > logits[heap.peek()]) {
-                heap.poll();
-                heap.add(i);
-            }
+        if (k == 0) {
+            return new int[0];
         }
-        int[] out = new int[heap.size()];
-        for (int j = out.length - 1; j >= 0; j--) {
-            out[j] = heap.poll();
+        TopK best = new TopK(k);
+        best.scan(logits, 0, logits.length);
+        int[] out = new int[best.size()];
+        for (int j = 0; j < out.length; j++) {
+            out[j] = best.id(j);
         }
         return out;
     }

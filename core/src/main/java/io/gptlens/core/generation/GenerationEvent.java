@@ -48,7 +48,9 @@ public sealed interface GenerationEvent {
      * @param sampledP     probability in the distribution the picker drew from (NaN if unknown)
      * @param alternatives the most probable tokens at this position, by model probability
      * @param nanos        time to produce this token (evaluate + sample)
-     * @param logits       the raw logits the token was chosen from (shared: do not modify)
+     * @param logits       the raw logits the token was chosen from: the generation's own buffer,
+     *                     valid only during the listener's call (the next token overwrites it);
+     *                     copy it to keep it, and do not modify it
      * @param forced       true if the token was forced ({@link GenerationRequest#forced()}), not sampled
      * @param end          true if the token ends generation (EOS, EOT); its {@code text} is empty
      */

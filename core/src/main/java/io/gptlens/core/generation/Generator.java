@@ -1,7 +1,7 @@
 package io.gptlens.core.generation;
 
 import io.gptlens.core.distribution.Candidates;
-import io.gptlens.core.distribution.Softmax;
+import io.gptlens.core.distribution.LogitSummary;
 import io.gptlens.core.distribution.TopN;
 import io.gptlens.core.generation.GenerationEvent.DoneEvent;
 import io.gptlens.core.generation.GenerationEvent.PromptEvent;
@@ -107,7 +107,11 @@ public final class Generator {
         SequenceCache kv = cache != null ? cache : new SequenceCache(session, request.sequence());
 
         long t0 = System.nanoTime();
+        // one logits buffer, one summary and one candidate set for the whole generation: nothing of
+        // a vocabulary's size is allocated per token
         float[] logits;
+        LogitSummary summary = new LogitSummary(Math.max(1, request.topN()));
+        Candidates candidates = null;
         try {
             logits = kv.sync(prompt);
         } catch (CancellationException e) {
@@ -127,15 +131,15 @@ public final class Generator {
                 reason = StopReason.CANCELLED;
                 break;
             }
-            double logSumExp = Softmax.logSumExp(logits);
+            double logSumExp = summary.compute(logits, logits.length, request.topN()).logSumExp();
             boolean isForced = generated.size() < forced.length;
             int token;
             double sampledP = Double.NaN;
             if (isForced) {
                 token = forced[generated.size()];
             } else {
-                Candidates candidates = Candidates.fromLogits(logits);
-                token = chain.sample(candidates);
+                candidates = candidates == null ? Candidates.withCapacity(logits.length) : candidates;
+                token = chain.sample(candidates.reset(logits));
                 int idx = candidates.indexOf(token);
                 sampledP = candidates.probabilitiesValid() && idx >= 0 ? candidates.p(idx) : Double.NaN;
             }
@@ -144,7 +148,7 @@ public final class Generator {
             boolean end = tokenizer.isEndOfGeneration(token);
             Piece piece = tokenizer.piece(token, false);
             String delta = end ? "" : text.add(piece.bytes());
-            List<TopN.Entry> alts = request.topN() > 0 ? TopN.of(logits, logSumExp, request.topN()) : List.of();
+            List<TopN.Entry> alts = request.topN() > 0 ? summary.top(request.topN()) : List.of();
             double logprob = logits[token] - logSumExp;
             long now = System.nanoTime();
             listener.accept(new TokenEvent(generated.size() - 1, pos, token, piece, delta, logits[token], Math.exp(logprob),
@@ -166,7 +170,7 @@ public final class Generator {
                 break;
             }
             try {
-                logits = kv.append(token);
+                kv.append(token, logits);
             } catch (CancellationException e) {
                 reason = StopReason.CANCELLED;
                 break;

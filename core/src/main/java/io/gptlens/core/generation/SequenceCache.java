@@ -16,8 +16,10 @@ public final class SequenceCache {
 
     private final Session session;
     private final int sequence;
-    private int[] tokens = new int[0];
+    private int[] tokens = new int[16];
+    private int count;
     private float[] lastLogits;
+    private boolean lastValid;
     private int lastEvaluated;
 
     public SequenceCache(Session session, int sequence) {
@@ -33,7 +35,7 @@ public final class SequenceCache {
 
     /** The tokens the cache holds. */
     public int[] tokens() {
-        return tokens.clone();
+        return Arrays.copyOf(tokens, count);
     }
 
     /** How many tokens the last {@link #sync} had to evaluate (the rest came from the cache). */
@@ -42,45 +44,100 @@ public final class SequenceCache {
     }
 
     /**
-     * Makes the cache hold exactly {@code wanted} and returns the logits after its last token.
+     * Makes the cache hold exactly {@code wanted} and returns the logits after its last token (a
+     * new array).
      *
      * @throws IllegalArgumentException if {@code wanted} is empty or longer than the context
      */
     public float[] sync(int[] wanted) {
+        syncInternal(wanted);
+        return lastLogits.clone();
+    }
+
+    /**
+     * As {@link #sync}, with the logits copied into {@code into} (at least a vocabulary long),
+     * which is returned.
+     */
+    public float[] sync(int[] wanted, float[] into) {
+        syncInternal(wanted);
+        System.arraycopy(lastLogits, 0, into, 0, lastLogits.length);
+        return into;
+    }
+
+    private void syncInternal(int[] wanted) {
         if (wanted.length == 0) {
             throw new IllegalArgumentException("Nothing to evaluate: the token list is empty");
         }
         if (wanted.length > session.contextLength()) {
             throw new IllegalArgumentException(wanted.length + " tokens do not fit the context of " + session.contextLength());
         }
-        if (Arrays.equals(wanted, tokens) && lastLogits != null) {
+        if (lastValid && Arrays.equals(wanted, 0, wanted.length, tokens, 0, count)) {
             lastEvaluated = 0;
-            return lastLogits.clone();
+            return;
         }
-        int common = 0;
-        while (common < Math.min(wanted.length, tokens.length) && wanted[common] == tokens[common]) {
-            common++;
+        int common = Arrays.mismatch(wanted, 0, wanted.length, tokens, 0, count);
+        if (common < 0) {
+            common = wanted.length;
         }
         if (common == wanted.length) {
             common--; // the last token must be evaluated again to get its logits
         }
+        lastValid = false;
         session.removeTokens(sequence, common, -1);
-        tokens = Arrays.copyOf(tokens, common);
+        count = common;
         int n = session.batchSize();
         for (int off = common; off < wanted.length; off += n) {
             int[] chunk = Arrays.copyOfRange(wanted, off, Math.min(wanted.length, off + n));
             session.evaluate(Batch.of(chunk, off, sequence));
         }
-        tokens = wanted.clone();
+        tokens = wanted.length > tokens.length ? Arrays.copyOf(wanted, Math.max(wanted.length, 2 * tokens.length)) : tokens;
+        System.arraycopy(wanted, 0, tokens, 0, wanted.length);
+        count = wanted.length;
         lastEvaluated = wanted.length - common;
-        lastLogits = session.logits(-1);
+        readLogits();
+    }
+
+    private void readLogits() {
+        if (lastLogits == null) {
+            lastLogits = session.logits(-1);
+        } else {
+            session.logits(-1, lastLogits);
+        }
+        lastValid = true;
+    }
+
+    /** Appends one token and returns the logits after it (a new array). */
+    public float[] append(int token) {
+        appendInternal(token);
         return lastLogits.clone();
     }
 
-    /** Appends one token and returns the logits after it. */
-    public float[] append(int token) {
-        int[] next = Arrays.copyOf(tokens, tokens.length + 1);
-        next[tokens.length] = token;
-        return sync(next);
+    /**
+     * Appends one token and copies the logits after it into {@code into}, which is returned:
+     * one evaluation and one copy, no allocation of a vocabulary's size.
+     */
+    public float[] append(int token, float[] into) {
+        appendInternal(token);
+        System.arraycopy(lastLogits, 0, into, 0, lastLogits.length);
+        return into;
+    }
+
+    private void appendInternal(int token) {
+        if (count + 1 > session.contextLength()) {
+            throw new IllegalArgumentException((count + 1) + " tokens do not fit the context of " + session.contextLength());
+        }
+        lastValid = false;
+        try {
+            session.evaluate(Batch.of(new int[]{token}, count, sequence));
+        } catch (RuntimeException e) {
+            session.removeTokens(sequence, count, -1); // a cancelled or failed step leaves nothing behind
+            throw e;
+        }
+        if (count == tokens.length) {
+            tokens = Arrays.copyOf(tokens, 2 * tokens.length);
+        }
+        tokens[count++] = token;
+        lastEvaluated = 1;
+        readLogits();
     }
 }

@@ -42,6 +42,20 @@ public interface Session extends AutoCloseable {
      */
     float[] logits(int i);
 
+    /**
+     * Copies the logits of output {@code i} (as {@link #logits(int)}) into {@code into}, which must
+     * hold at least a vocabulary's worth, and returns it: the per-token path of a generation, which
+     * allocates nothing.
+     */
+    default float[] logits(int i, float[] into) {
+        float[] l = logits(i);
+        if (into.length < l.length) {
+            throw new IllegalArgumentException("A buffer of " + into.length + " floats cannot hold " + l.length + " logits");
+        }
+        System.arraycopy(l, 0, into, 0, l.length);
+        return into;
+    }
+
     /** Embedding of token {@code i} of the last batch (sessions opened with embeddings). */
     float[] embedding(int i);
 

@@ -100,7 +100,8 @@ class SoftmaxTest {
         double[] p = Softmax.probabilities(l, 1);
         double s = 0;
         for (int i = 0; i < c.size(); i++) {
-            assertEquals(p[c.id(i)], c.p(i), 1e-7);
+            // float probabilities from float-lane exponentials: within a few float ulps of the double result
+            assertEquals(p[c.id(i)], c.p(i), Math.max(1e-12, 1e-6 * p[c.id(i)]));
             s += c.p(i);
             if (i > 0) {
                 assertTrue(c.logit(i) <= c.logit(i - 1));

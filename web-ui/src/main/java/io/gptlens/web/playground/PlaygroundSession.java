@@ -215,7 +215,7 @@ public final class PlaygroundSession implements AutoCloseable {
                     boolean keep = (long) vocab * (first + t.index() + 1) <= MAX_KEPT_LOGITS;
                     run.add(new Step(t.token(), new String(t.piece().bytes(), StandardCharsets.UTF_8),
                             TokenDisplay.label(tok.piece(t.token(), true), tok.type(t.token())), t.p(), t.logit(),
-                            keep ? t.logits() : null, t.alternatives()));
+                            keep ? t.logits().clone() : null, t.alternatives()));
                     onStep.accept(run);
                 }
             });
