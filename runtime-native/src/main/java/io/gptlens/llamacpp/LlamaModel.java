@@ -246,12 +246,12 @@ public final class LlamaModel implements Model {
     }
 
     @Override
-    public io.gptlens.core.model.Internals internals(int[] tokens) {
+    public io.gptlens.core.model.Internals internals(int[] tokens, io.gptlens.core.model.Internals.Capture capture) {
         if (info.vocabOnly()) {
             throw new UnsupportedOperationException("Model '" + info.name() + "' is a vocabulary only: it has no internals to show");
         }
         try (var u = use()) {
-            return TensorCapture.run(this, tokens);
+            return TensorCapture.run(this, tokens, capture);
         }
     }
 
@@ -260,6 +260,7 @@ public final class LlamaModel implements Model {
      * {@code .bias}), RMSNorm when the file gives {@code <arch>.attention.layer_norm_rms_epsilon},
      * LayerNorm when it gives {@code <arch>.attention.layer_norm_epsilon}; empty if neither.
      */
+    @Override
     public java.util.Optional<io.gptlens.core.model.LogitLens.Norm> finalNorm() {
         try (var u = use()) {
             var w = gguf.tensor("output_norm.weight");

@@ -26,7 +26,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Captures a prompt's internals through llama.cpp's graph evaluation callback ({@code cb_eval}):
  * the attention probabilities {@code kq_soft_max-N} (shape {@code [n_kv, n_tokens, n_head]},
  * present only with flash attention off) and the residual stream {@code l_out-N} (shape
- * {@code [n_embd, n_tokens]}) of every layer, copied to Java arrays.
+ * {@code [n_embd, n_tokens]}) of every layer. Only what the {@link Internals.Capture} asks for is
+ * copied to Java, head by head, as the graph runs: a 24-layer, 14-head model over 512 tokens keeps
+ * one head's 1 MB instead of all 350 MB; every layer's residual norms are always kept.
  *
  * <p>A capture runs in a context of its own (flash attention off, one batch holding the whole
  * prompt, every token an output so the last layer keeps all rows). Not thread-safe; one capture
@@ -48,22 +50,30 @@ final class TensorCapture {
         }
     }
 
-    private final Map<String, Captured> tensors = new ConcurrentHashMap<>();
+    private final int n;
+    private final Internals.Capture capture;
+    private final Map<Integer, float[][][]> attention = new ConcurrentHashMap<>();
+    private final Map<Integer, float[][]> residual = new ConcurrentHashMap<>();
+    private final Map<Integer, float[]> norms = new ConcurrentHashMap<>();
+    private final Arena scratchArena = Arena.ofShared();
+    private MemorySegment scratch = MemorySegment.NULL;
     private volatile Throwable failure;
 
-    private record Captured(long[] ne, float[] data) {
+    private TensorCapture(int n, Internals.Capture capture) {
+        this.n = n;
+        this.capture = capture;
     }
 
-    static Internals run(LlamaModel model, int[] tokens) {
+    static Internals run(LlamaModel model, int[] tokens, Internals.Capture capture) {
         if (tokens.length == 0 || tokens.length > MAX_TOKENS) {
             throw new IllegalArgumentException("Internals are captured for 1 to " + MAX_TOKENS + " tokens, got " + tokens.length);
         }
         model.tokenizer().checkTokens(tokens);
-        TensorCapture c = new TensorCapture();
+        TensorCapture c = new TensorCapture(tokens.length, capture);
         SessionOptions o = new SessionOptions(Math.max(16, tokens.length), tokens.length, 1, 0, false, false);
-        try (LlamaSession s = new LlamaSession(model, o, arena -> Llama.linker().upcallStub(CALLBACK.bindTo(c),
+        try (c.scratchArena; LlamaSession s = new LlamaSession(model, o, arena -> Llama.linker().upcallStub(CALLBACK.bindTo(c),
                 FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN, ADDRESS), arena))) {
-            s.evaluate(Batch.allOutputs(tokens, 0, 0));
+            s.evaluate(c.batch(tokens));
         }
         if (c.failure != null) {
             throw new IllegalStateException("Capturing internals failed: " + c.failure, c.failure);
@@ -71,42 +81,65 @@ final class TensorCapture {
         int layers = model.info().layers();
         List<float[][][]> attention = new ArrayList<>();
         List<float[][]> residual = new ArrayList<>();
-        int n = tokens.length;
+        List<float[]> norms = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
-            Captured a = c.tensors.get("kq_soft_max-" + l);
-            if (a != null) {
-                int nkv = (int) a.ne[0];
-                int nq = (int) a.ne[1];
-                int heads = (int) a.ne[2];
-                float[][][] att = new float[heads][n][n];
-                for (int h = 0; h < heads; h++) {
-                    for (int q = 0; q < Math.min(n, nq); q++) {
-                        for (int k = 0; k < Math.min(n, nkv); k++) {
-                            att[h][q][k] = a.data[k + nkv * (q + nq * h)];
-                        }
-                    }
-                }
-                attention.add(att);
-            }
-            Captured r = c.tensors.get("l_out-" + l);
-            if (r != null) {
-                int embd = (int) r.ne[0];
-                int nt = (int) r.ne[1];
-                float[][] res = new float[nt][embd];
-                for (int t = 0; t < nt; t++) {
-                    System.arraycopy(r.data, t * embd, res[t], 0, embd);
-                }
-                residual.add(res);
+            attention.add(c.attention.get(l));
+            if (c.residual.containsKey(l)) {
+                residual.add(c.residual.get(l));
+                norms.add(c.norms.get(l));
             }
         }
-        return new Internals(tokens, attention, residual);
+        if (c.attention.isEmpty()) {
+            attention.clear(); // no attention tensor seen at all (e.g. an architecture that names it otherwise)
+        }
+        return new Internals(tokens, attention, residual, norms);
+    }
+
+    /**
+     * The prompt as one batch whose outputs are the positions whose residual is kept, and the last:
+     * llama.cpp computes logits only for outputs, and drops the other rows before its last block's
+     * feed-forward, so 512 tokens do not cost 512 rows of logits over a 152k vocabulary.
+     */
+    private Batch batch(int[] tokens) {
+        int n = tokens.length;
+        int[] pos = new int[n];
+        int[] seq = new int[n];
+        boolean[] out = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            pos[i] = i;
+            out[i] = i == n - 1 || (i >= capture.residualFrom() && i < capture.residualTo());
+        }
+        outputs = java.util.stream.IntStream.range(0, n).filter(i -> out[i]).toArray();
+        return new Batch(tokens, pos, seq, out);
+    }
+
+    /** The positions marked as outputs, ascending: the rows of the last layer's residual. */
+    private int[] outputs = new int[0];
+
+    /** A native buffer of at least {@code bytes}, reused from tensor to tensor. */
+    private MemorySegment scratch(long bytes) {
+        if (scratch.byteSize() < bytes) {
+            scratch = scratchArena.allocate(bytes, 64);
+        }
+        return scratch;
+    }
+
+    private static int layerOf(String name) {
+        try {
+            return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** The {@code cb_eval} upcall. Never throws: an exception escaping an upcall ends the JVM. */
     private boolean onTensor(MemorySegment tensor, boolean ask, MemorySegment userData) {
         try {
             String name = Llama.tensorName(tensor);
-            boolean wanted = name != null && (name.startsWith("kq_soft_max-") || name.startsWith("l_out-"));
+            boolean att = name != null && name.startsWith("kq_soft_max-");
+            boolean res = name != null && name.startsWith("l_out-");
+            int layer = att || res ? layerOf(name) : -1;
+            boolean wanted = layer >= 0 && (res || capture.layer(layer));
             if (ask || !wanted) {
                 return wanted;
             }
@@ -116,25 +149,64 @@ final class TensorCapture {
             }
             long neOff = Layouts.offset(Layouts.GGML_TENSOR_HEAD, "ne");
             long[] ne = new long[4];
-            long count = 1;
             for (int i = 0; i < 4; i++) {
                 ne[i] = head.get(JAVA_LONG, neOff + 8L * i);
-                count *= ne[i];
             }
-            if (count > (1L << 28)) {
-                return true;
+            if (att) {
+                copyAttention(tensor, layer, (int) ne[0], (int) ne[1], (int) ne[2]);
+            } else {
+                copyResidual(tensor, layer, (int) ne[0], (int) ne[1]);
             }
-            float[] data = new float[(int) count];
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment dst = a.allocate(ValueLayout.JAVA_FLOAT, count);
-                Llama.tensorGet(tensor, dst, 0, 4 * count);
-                MemorySegment.copy(dst, ValueLayout.JAVA_FLOAT, 0, data, 0, data.length);
-            }
-            tensors.put(name, new Captured(ne, data));
             return true;
         } catch (Throwable t) {
             failure = t;
             return true;
         }
+    }
+
+    /** Keeps the selected heads' rows {@code [queryFrom, queryTo)}, keys {@code [0, n)}; one read per head. */
+    private void copyAttention(MemorySegment tensor, int layer, int nkv, int nq, int heads) {
+        float[][][] out = new float[heads][][];
+        int q0 = Math.min(capture.queryFrom(), Math.min(n, nq));
+        int q1 = Math.min(capture.queryTo(), Math.min(n, nq));
+        int keys = Math.min(n, nkv);
+        long headBytes = 4L * nkv * nq;
+        MemorySegment buf = scratch(headBytes);
+        for (int h = 0; h < heads; h++) {
+            if (!capture.head(h)) {
+                continue;
+            }
+            Llama.tensorGet(tensor, buf, headBytes * h, headBytes);
+            float[][] rows = new float[n][];
+            for (int q = q0; q < q1; q++) {
+                rows[q] = new float[n];
+                MemorySegment.copy(buf, ValueLayout.JAVA_FLOAT, 4L * nkv * q, rows[q], 0, keys);
+            }
+            out[h] = rows;
+        }
+        attention.put(layer, out);
+    }
+
+    /** Every token's residual norm, and the vectors of positions {@code [residualFrom, residualTo)}. */
+    private void copyResidual(MemorySegment tensor, int layer, int embd, int nt) {
+        long bytes = 4L * embd * nt;
+        MemorySegment buf = scratch(bytes);
+        Llama.tensorGet(tensor, buf, 0, bytes);
+        // every layer holds all n rows but the last, which holds the output rows only (in position order)
+        boolean all = nt >= n;
+        float[] norm = new float[n];
+        java.util.Arrays.fill(norm, Float.NaN);
+        float[][] rows = new float[n][];
+        float[] row = new float[embd];
+        for (int r = 0; r < Math.min(nt, all ? n : outputs.length); r++) {
+            int t = all ? r : outputs[r];
+            MemorySegment.copy(buf, ValueLayout.JAVA_FLOAT, 4L * embd * r, row, 0, embd);
+            norm[t] = (float) Math.sqrt(io.gptlens.core.simd.Simd.dot(row, row));
+            if (t >= capture.residualFrom() && t < capture.residualTo()) {
+                rows[t] = row.clone();
+            }
+        }
+        norms.put(layer, norm);
+        residual.put(layer, rows);
     }
 }

@@ -14,7 +14,7 @@ import java.util.List;
  * without a preflight, interleaved (A B A B), and the answer for a file already checked.
  * Run with {@code ./mvnw -q -pl runtime-native exec:exec@preflight -Dmodels=PATH[,PATH]}
  * (stories260K is always measured; write a Qwen2.5-0.5B-shaped model with
- * {@code src/build/write-qwen-shaped.py}).
+ * {@code src/build/write-shaped.py qwen2.5-0.5b}).
  */
 public final class PreflightBench {
 

@@ -1,7 +1,8 @@
 package io.gptlens.core.model;
 
-import io.gptlens.core.distribution.Softmax;
 import io.gptlens.core.distribution.TopN;
+import io.gptlens.core.simd.Simd;
+import io.gptlens.core.simd.TopK;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,10 @@ public final class LogitLens {
     }
 
     /**
-     * The top {@code n} tokens of each layer's decoded residual.
+     * The top {@code n} tokens of each layer's decoded residual, in one pass over W_U: each row of
+     * W_U is read once and scored against every layer's normalised residual with the Vector API;
+     * per layer a top-n list and a running log-sum-exp keep what the answer needs, so nothing of
+     * the vocabulary's size is held per layer.
      *
      * @param residuals   per layer, the residual vector at one position (d floats each)
      * @param norm        the final norm
@@ -64,21 +68,35 @@ public final class LogitLens {
         for (int l = 0; l < layers; l++) {
             normed[l] = norm.apply(residuals.get(l));
         }
-        float[][] logits = new float[layers][vocab];
+        TopK[] best = new TopK[layers];
+        double[] max = new double[layers];
+        double[] sum = new double[layers];
+        for (int l = 0; l < layers; l++) {
+            best[l] = new TopK(Math.max(1, Math.min(n, vocab)));
+            max[l] = Double.NEGATIVE_INFINITY;
+        }
         for (int t = 0; t < vocab; t++) {
             float[] w = unembedding.apply(t);
             for (int l = 0; l < layers; l++) {
-                float[] x = normed[l];
-                double dot = 0;
-                for (int i = 0; i < x.length; i++) {
-                    dot += x[i] * w[i];
+                float logit = Simd.dot(normed[l], w);
+                best[l].offer(t, logit);
+                if (logit > max[l]) { // online log-sum-exp: rescale the sum to the new maximum
+                    sum[l] = sum[l] * Math.exp(max[l] - logit) + 1;
+                    max[l] = logit;
+                } else {
+                    sum[l] += Math.exp(logit - max[l]);
                 }
-                logits[l][t] = (float) dot;
             }
         }
         List<List<TopN.Entry>> out = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
-            out.add(TopN.of(logits[l], Softmax.logSumExp(logits[l]), n));
+            double lse = max[l] + Math.log(sum[l]);
+            List<TopN.Entry> top = new ArrayList<>();
+            for (int i = 0; i < best[l].size(); i++) {
+                double lp = best[l].score(i) - lse;
+                top.add(new TopN.Entry(best[l].id(i), best[l].score(i), Math.exp(lp), lp));
+            }
+            out.add(top);
         }
         return out;
     }

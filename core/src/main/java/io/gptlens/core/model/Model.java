@@ -48,6 +48,19 @@ public interface Model extends AutoCloseable {
      * @throws IllegalArgumentException      for invalid tokens or a prompt longer than the backend allows
      */
     default Internals internals(int[] tokens) {
+        return internals(tokens, Internals.Capture.all());
+    }
+
+    /** The model's final normalisation, for the logit lens; empty where the backend does not know it. */
+    default java.util.Optional<LogitLens.Norm> finalNorm() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * As {@link #internals(int[])}, keeping only what {@code capture} asks for (memory stays
+     * bounded on large models and long prompts).
+     */
+    default Internals internals(int[] tokens, Internals.Capture capture) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot capture internals");
     }
 

@@ -22,6 +22,14 @@ final class ScalarKernels {
         return s;
     }
 
+    static float dotInt8(float[] q, java.lang.foreign.MemorySegment codes, long off) {
+        float s = 0;
+        for (int i = 0; i < q.length; i++) {
+            s += q[i] * codes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off + i);
+        }
+        return s;
+    }
+
     static int firstNaN(float[] x, int from, int to) {
         for (int i = from; i < to; i++) {
             if (Float.isNaN(x[i])) {

@@ -36,6 +36,11 @@ public final class Simd {
         return VECTOR ? VectorKernels.dotInt8(q, codes, off) : ScalarKernels.dotInt8(q, codes, off);
     }
 
+    /** {@link #dotInt8(float[], byte[], int)} over codes in native or mapped memory. */
+    public static float dotInt8(float[] q, java.lang.foreign.MemorySegment codes, long off) {
+        return VECTOR ? VectorKernels.dotInt8(q, codes, off) : ScalarKernels.dotInt8(q, codes, off);
+    }
+
     /** Index of the first NaN among {@code x[from, to)}, or -1. */
     public static int firstNaN(float[] x, int from, int to) {
         return VECTOR ? VectorKernels.firstNaN(x, from, to) : ScalarKernels.firstNaN(x, from, to);

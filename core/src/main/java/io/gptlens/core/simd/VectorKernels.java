@@ -58,6 +58,30 @@ final class VectorKernels {
         return s;
     }
 
+    static float dotInt8(float[] q, java.lang.foreign.MemorySegment codes, long off) {
+        int n = q.length;
+        int l = F.length();
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        java.nio.ByteOrder o = java.nio.ByteOrder.nativeOrder();
+        int i = 0;
+        for (; i + 2 * l <= n; i += 2 * l) {
+            FloatVector c0 = (FloatVector) ByteVector.fromMemorySegment(B, codes, off + i, o).convertShape(VectorOperators.B2F, F, 0);
+            FloatVector c1 = (FloatVector) ByteVector.fromMemorySegment(B, codes, off + i + l, o).convertShape(VectorOperators.B2F, F, 0);
+            acc0 = FloatVector.fromArray(F, q, i).fma(c0, acc0);
+            acc1 = FloatVector.fromArray(F, q, i + l).fma(c1, acc1);
+        }
+        for (; i + l <= n; i += l) {
+            FloatVector c0 = (FloatVector) ByteVector.fromMemorySegment(B, codes, off + i, o).convertShape(VectorOperators.B2F, F, 0);
+            acc0 = FloatVector.fromArray(F, q, i).fma(c0, acc0);
+        }
+        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += q[i] * codes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off + i);
+        }
+        return s;
+    }
+
     static int firstNaN(float[] x, int from, int to) {
         int l = F.length();
         int i = from;

@@ -230,12 +230,7 @@ public class CompletionsResource {
      */
     private Map<String, Object> run(Prepared p, String id, long created, OutputStream out, java.util.function.BooleanSupplier clientGone) {
         LoadedModel m = p.model();
-        try {
-            m.slots().acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "Interrupted while waiting for a free slot");
-        }
+        m.acquireSlot();
         try {
             if (registry.get(m.id()).orElse(null) != m) {
                 throw new ApiException(404, "Model '" + m.id() + "' was unloaded");

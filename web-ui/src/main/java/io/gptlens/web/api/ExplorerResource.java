@@ -95,6 +95,12 @@ public class ExplorerResource {
         m.put("eta_seconds", s.etaSeconds());
         m.put("bytes_on_disk", s.bytesOnDisk());
         m.put("message", s.describe());
+        m.put("serving", s.serving());
+        m.put("exact", s.exactState());
+        m.put("recall_at_10", Double.isNaN(s.recallBefore()) ? null : s.recallBefore());
+        m.put("recall_at_10_reranked", Double.isNaN(s.recallAfter()) ? null : s.recallAfter());
+        m.put("index_p50_ms", Double.isNaN(s.indexP50Ms()) ? null : s.indexP50Ms());
+        m.put("exact_p50_ms", Double.isNaN(s.exactP50Ms()) ? null : s.exactP50Ms());
         return m;
     }
 
@@ -148,6 +154,14 @@ public class ExplorerResource {
         }).toList();
     }
 
+    /** The results and how they were found: which path served them, how many rows were scored on floats, how long it took. */
+    private static void served(Map<String, Object> out, ExplorerService.Neighbours n) {
+        out.put("results", results(n.results()));
+        out.put("served_by", n.servedBy());
+        out.put("rescored", n.rescored());
+        out.put("millis", n.millis());
+    }
+
     @GET
     @Path("neighbors")
     public Map<String, Object> neighbors(@PathParam("model") String model, @QueryParam("token") Integer token, @QueryParam("text") String text,
@@ -162,7 +176,7 @@ public class ExplorerResource {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("query", q.json());
         out.put("metric", met.name().toLowerCase(Locale.ROOT));
-        out.put("results", results(rs));
+        served(out, rs);
         return out;
     }
 
@@ -188,7 +202,7 @@ public class ExplorerResource {
         out.put("b", qb.json());
         out.put("c", qc.json());
         out.put("metric", met.name().toLowerCase(Locale.ROOT));
-        out.put("results", results(rs));
+        served(out, rs);
         return out;
     }
 
@@ -236,9 +250,12 @@ public class ExplorerResource {
         var exclude = ExplorerService.union(qf.ids(), qt.ids());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("direction", to + " - " + from);
-        out.put("most", results(explorer.nearest(m, matrix, unit, k(k), EmbeddingIndex.Metric.DOT, f, exclude)));
-        out.put("least", results(explorer.nearest(m, matrix, neg, k(k), EmbeddingIndex.Metric.DOT, f, exclude).stream()
-                .map(r -> new ExplorerService.Result(r.id(), r.piece(), -r.score())).toList()));
+        var most = explorer.nearest(m, matrix, unit, k(k), EmbeddingIndex.Metric.DOT, f, exclude);
+        var least = explorer.nearest(m, matrix, neg, k(k), EmbeddingIndex.Metric.DOT, f, exclude);
+        out.put("most", results(most.results()));
+        out.put("least", results(least.results().stream().map(r -> new ExplorerService.Result(r.id(), r.piece(), -r.score())).toList()));
+        out.put("served_by", most.servedBy());
+        out.put("millis", most.millis() + least.millis());
         return out;
     }
 

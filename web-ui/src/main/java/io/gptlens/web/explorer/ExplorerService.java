@@ -1,18 +1,24 @@
 package io.gptlens.web.explorer;
 
+import io.gptlens.core.embedding.QuantizedMatrix;
 import io.gptlens.core.embedding.TokenFlags;
 import io.gptlens.core.embedding.Vectors;
 import io.gptlens.core.model.Model;
 import io.gptlens.core.tokenizer.Tokenizer;
 import io.gptlens.llamacpp.LlamaLibrary;
+import io.gptlens.llamacpp.LowPriority;
 import io.gptlens.web.api.ApiException;
 import io.gptlens.web.explorer.index.EmbeddingIndex;
 import io.gptlens.web.models.LoadedModel;
 import io.gptlens.web.models.ModelRegistry;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,12 +29,21 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * The W_E explorer: one Lucene index per model file (by sha256) and matrix, built in the
- * background with progress and kept in {@code <data>/index/<sha256>/<matrix>} across restarts;
- * neighbour, analogy, similarity and direction queries whose candidates come from the index and
- * whose scores are exact (re-ranked on the float rows). Thread-safe.
+ * The W_E explorer. From the moment a model is loaded, every query is answered exactly: the
+ * matrix is quantised once to int8 ({@link QuantizedMatrix}, off the heap) and each query scans
+ * all rows with the Vector API on every core, with bounds that prove which few rows to score again
+ * on the float rows. Meanwhile a Lucene int8 HNSW index ({@link EmbeddingIndex}) is built in the
+ * background at the lowest CPU priority and kept in {@code <data>/index/<sha256>/<matrix>} across
+ * restarts; once built, its recall@10 and speed are measured on a sample of the model's own rows,
+ * and it takes over unfiltered cosine queries only if it answers at least {@link #MIN_RECALL} of
+ * the exact neighbours and faster than the scan. Every answer says which path served it.
+ * Thread-safe.
  */
 @ApplicationScoped
 public class ExplorerService {
@@ -42,19 +57,27 @@ public class ExplorerService {
     }
 
     /**
-     * Index build status.
+     * Where the explorer of one matrix stands.
      *
-     * @param state "missing", "building", "ready" or "failed"
+     * @param state        the index: "missing", "building", "ready" or "failed"
+     * @param serving      "exact" (the int8 scan) or "hnsw" (the index, once measured good enough)
+     * @param recallBefore recall@10 of the index's own ranking on the sample, NaN until measured
+     * @param recallAfter  recall@10 after re-ranking its candidates on the float rows
      */
-    public record Status(String state, int rows, int total, double rowsPerSecond, double etaSeconds, long bytesOnDisk, String message) {
+    public record Status(String state, int rows, int total, double rowsPerSecond, double etaSeconds, long bytesOnDisk, String message,
+                         String serving, String exactState, double recallBefore, double recallAfter, double indexP50Ms, double exactP50Ms) {
         public String describe() {
-            return switch (state) {
-                case "building" -> rows == 0 ? "building: starting on " + total + " rows"
-                        : String.format(Locale.ROOT, "building: %d of %d rows (%.0f %%), %.0f rows/s, %.0f s left", rows, total,
-                        total == 0 ? 0 : 100.0 * rows / total, rowsPerSecond, Math.max(0, etaSeconds));
-                case "ready" -> total + " rows indexed, " + io.gptlens.web.models.DownloadService.size(bytesOnDisk) + " on disk";
-                default -> state + (message.isEmpty() ? "" : ": " + message);
+            String index = switch (state) {
+                case "building" -> rows == 0 ? "index: starting on " + total + " rows"
+                        : rows < total ? String.format(Locale.ROOT, "index: %d of %d rows (%.0f %%), %.0f rows/s, %.0f s left", rows, total,
+                        total == 0 ? 0 : 100.0 * rows / total, rowsPerSecond, Math.max(0, etaSeconds))
+                        : "index: building the graph of " + total + " rows" + (message.isEmpty() ? "" : " (" + message + ")");
+                case "ready" -> "index: " + total + " rows, " + io.gptlens.web.models.DownloadService.size(bytesOnDisk) + " on disk"
+                        + (Double.isNaN(recallBefore) ? "" : String.format(Locale.ROOT, ", recall@10 %.3f (%.3f re-ranked), %.2f ms vs exact %.2f ms",
+                        recallBefore, recallAfter, indexP50Ms, exactP50Ms));
+                default -> "index: " + state + (message.isEmpty() ? "" : ": " + message);
             };
+            return "answers: " + ("hnsw".equals(serving) ? "HNSW index, re-ranked exactly" : "exact scan") + " (" + exactState + "); " + index;
         }
     }
 
@@ -62,27 +85,89 @@ public class ExplorerService {
     public record Result(int id, String piece, double score) {
     }
 
-    /** Candidates fetched from the index per result wanted, before exact re-ranking (at least {@link #MIN_CANDIDATES}). */
-    static final int OVERFETCH = 100;
-    static final int MIN_CANDIDATES = 1000;
+    /**
+     * An answer: the results, which path served them ("exact" or "hnsw"), how many rows were
+     * scored on their float rows, and how long the search took.
+     */
+    public record Neighbours(List<Result> results, String servedBy, int rescored, double millis) {
+    }
+
+    /** Candidates the index proposes per query, re-ranked on the float rows (its recall is measured with as many). */
+    static final int INDEX_CANDIDATES = 200;
+    /** Recall@10 (after re-ranking) the index must reach on the sample to take over. */
+    static final double MIN_RECALL = 0.99;
+    /** Rows of the model's own matrix used as queries to measure the index. */
+    static final int SAMPLE = 200;
+    /** How long a query waits for the matrix's int8 copy before answering 503 with progress. */
+    static final long EXACT_WAIT_SECONDS = 30;
+
+    private static final System.Logger LOG = System.getLogger(ExplorerService.class.getName());
+    private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     private final ModelRegistry models;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** The threads a query's scan is split over (the caller takes one part). */
+    private final ExecutorService scanPool = Executors.newFixedThreadPool(Math.max(1, THREADS - 1),
+            Thread.ofPlatform().daemon().name("explorer-scan-", 1).factory());
+    /** Quantising a matrix at load: normal priority, it takes a second or two and every query waits for it. */
+    private final ExecutorService prepare = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("explorer-prepare").factory());
+    private final boolean eagerIndex = !"false".equals(System.getProperty("gptlens.explorer.eager-index"));
+
+    /** The int8 copy of a matrix and what filters and text search need of each token. */
+    private record Exact(QuantizedMatrix matrix, TokenFlags[] flags, String[] lowerText) {
+    }
 
     private static final class Entry {
-        volatile ExactScan exact;
-        volatile boolean exactTried;
-        volatile Status status = new Status("missing", 0, 0, 0, -1, 0, "");
+        final LoadedModel model;
+        final Matrix mx;
+        final Arena arena = Arena.ofShared();
+        final CompletableFuture<Exact> exact = new CompletableFuture<>();
+        volatile int quantized;
+        volatile Status status;
         volatile EmbeddingIndex index;
         volatile CompletableFuture<EmbeddingIndex> building;
+        volatile boolean indexServes;
+        volatile boolean closed;
+
+        Entry(LoadedModel model, Matrix mx) {
+            this.model = model;
+            this.mx = mx;
+        }
     }
 
     public ExplorerService(ModelRegistry models) {
         this.models = models;
     }
 
+    void onStart(@Observes @Priority(2000) StartupEvent e) {
+        models.onChange(this::sync);
+        sync();
+    }
+
+    /** Prepares the W_E of every loaded model (the exact scan at once, the index in the background); forgets unloaded ones. */
+    void sync() {
+        Set<LoadedModel> loaded = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        loaded.addAll(models.all());
+        for (LoadedModel m : loaded) {
+            if (!m.model().info().vocabOnly()) {
+                Entry e = entry(m, Matrix.WE);
+                if (eagerIndex) {
+                    build(m, Matrix.WE);
+                }
+                LOG.log(System.Logger.Level.DEBUG, "explorer: preparing " + e.model.id());
+            }
+        }
+        for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
+            Entry e = it.next().getValue();
+            if (!loaded.contains(e.model)) {
+                it.remove();
+                close(e);
+            }
+        }
+    }
+
     private static String key(LoadedModel m, Matrix mx) {
-        return m.path() + "#" + mx;
+        return System.identityHashCode(m) + "#" + m.path() + "#" + mx;
     }
 
     /** Where the index of a model's matrix lives. */
@@ -100,79 +185,202 @@ public class ExplorerService {
         }
     }
 
-    /** The build status; opens a finished index from disk if there is one. */
-    public Status status(LoadedModel m, Matrix mx) {
+    /** The entry of a model's matrix, quantising it in the background the first time. */
+    private Entry entry(LoadedModel m, Matrix mx) {
         check(m, mx);
-        Entry e = entries.computeIfAbsent(key(m, mx), k -> new Entry());
-        if (e.index == null && e.building == null && EmbeddingIndex.complete(folder(m, mx))) {
-            try {
-                openExisting(m, mx, e);
-            } catch (IOException ex) {
-                return new Status("failed", 0, 0, 0, -1, 0, ex.getMessage());
+        return entries.computeIfAbsent(key(m, mx), k -> {
+            Entry e = new Entry(m, mx);
+            e.status = status(e, "missing", 0, 0, 0, -1, 0, "");
+            prepare.execute(() -> quantize(e));
+            return e;
+        });
+    }
+
+    private void quantize(Entry e) {
+        if (e.closed) {
+            e.exact.completeExceptionally(new IllegalStateException("unloaded"));
+            return;
+        }
+        try {
+            Model model = e.model.model();
+            Tokenizer t = model.tokenizer();
+            int n = t.vocabularySize();
+            int d = model.info().embeddingLength();
+            boolean wordPiece = "bert".equals(model.info().metadata().get("tokenizer.ggml.model"));
+            long t0 = System.nanoTime();
+            QuantizedMatrix q = QuantizedMatrix.quantize(n, d, i -> row(e.model, e.mx, i), e.arena, (done, total) -> e.quantized = done);
+            TokenFlags[] flags = new TokenFlags[n];
+            String[] lower = new String[n];
+            for (int i = 0; i < n; i++) {
+                flags[i] = TokenFlags.of(t, i, wordPiece);
+                lower[i] = flags[i].text().strip().toLowerCase(Locale.ROOT);
             }
-        }
-        return e.status;
-    }
-
-    private synchronized void openExisting(LoadedModel m, Matrix mx, Entry e) throws IOException {
-        if (e.index == null) {
-            Path dir = folder(m, mx);
-            e.index = EmbeddingIndex.open(dir);
-            e.status = new Status("ready", e.index.size(), e.index.size(), 0, 0, EmbeddingIndex.sizeOnDisk(dir), "");
+            e.exact.complete(new Exact(q, flags, lower));
+            LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT, "explorer: %s of '%s' quantised to int8 (%d × %d, %s) in %.1f s; exact answers from now on",
+                    e.mx == Matrix.WE ? "W_E" : "W_U", e.model.id(), n, d, io.gptlens.web.models.DownloadService.size(q.bytes()), (System.nanoTime() - t0) / 1e9));
+        } catch (RuntimeException | Error ex) {
+            e.exact.completeExceptionally(ex);
+            LOG.log(System.Logger.Level.WARNING, "explorer: quantising '" + e.model.id() + "' failed: " + ex);
         }
     }
 
-    /** Starts building the index if it is neither built nor building; returns the status. */
+    private Status status(Entry e, String state, int rows, int total, double rate, double eta, long bytes, String message) {
+        Status old = e.status;
+        return new Status(state, rows, total, rate, eta, bytes, message, e.indexServes ? "hnsw" : "exact", exactState(e),
+                old == null ? Double.NaN : old.recallBefore(), old == null ? Double.NaN : old.recallAfter(),
+                old == null ? Double.NaN : old.indexP50Ms(), old == null ? Double.NaN : old.exactP50Ms());
+    }
+
+    private static String exactState(Entry e) {
+        if (e.exact.isCompletedExceptionally()) {
+            return "failed";
+        }
+        if (e.exact.isDone()) {
+            return "ready";
+        }
+        return "quantising " + e.quantized + " rows";
+    }
+
+    /** Where the explorer of a matrix stands; opens a finished index from disk if there is one. */
+    public Status status(LoadedModel m, Matrix mx) {
+        Entry e = entry(m, mx);
+        if (e.index == null && e.building == null && EmbeddingIndex.complete(folder(m, mx))) {
+            build(m, mx); // opens it and measures it, in the background
+        }
+        Status s = e.status;
+        return new Status(s.state(), s.rows(), s.total(), s.rowsPerSecond(), s.etaSeconds(), s.bytesOnDisk(), s.message(),
+                e.indexServes ? "hnsw" : "exact", exactState(e), s.recallBefore(), s.recallAfter(), s.indexP50Ms(), s.exactP50Ms());
+    }
+
+    /** Starts building (or opening) the index if it is neither built nor building; returns the status. */
     public synchronized Status build(LoadedModel m, Matrix mx) {
-        Status s = status(m, mx);
-        Entry e = entries.get(key(m, mx));
+        Entry e = entry(m, mx);
         if (e.index != null || e.building != null) {
-            return s;
+            return status(m, mx);
         }
         Model model = m.model();
-        Tokenizer t = model.tokenizer();
-        int rows = t.vocabularySize();
-        boolean wordPiece = "bert".equals(model.info().metadata().get("tokenizer.ggml.model"));
-        Path dir = folder(m, mx);
+        int rows = model.tokenizer().vocabularySize();
         long start = System.nanoTime();
-        e.status = new Status("building", 0, rows, 0, -1, 0, "");
+        e.status = status(e, "building", 0, rows, 0, -1, 0, "");
         e.building = CompletableFuture.supplyAsync(() -> {
             try {
-                EmbeddingIndex idx = EmbeddingIndex.build(dir, rows, i -> mx == Matrix.WE ? model.embeddingRow(i) : model.unembeddingRow(i),
-                        i -> TokenFlags.of(t, i, wordPiece), (done, total) -> {
-                            double secs = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
-                            double rate = done / secs;
-                            e.status = new Status("building", done, total, rate, (total - done) / Math.max(1e-9, rate), 0, "");
-                        });
+                Path dir = folder(m, mx);
+                EmbeddingIndex idx = EmbeddingIndex.complete(dir) ? EmbeddingIndex.open(dir)
+                        : EmbeddingIndex.build(dir, rows, i -> row(m, mx, i), new EmbeddingIndex.Progress() {
+                    @Override
+                    public void rows(int done, int total) {
+                        double secs = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
+                        double rate = done / secs;
+                        e.status = status(e, "building", done, total, rate, (total - done) / Math.max(1e-9, rate), 0, "");
+                    }
+
+                    @Override
+                    public void merging(int segments) {
+                        e.status = status(e, "building", rows, rows, 0, -1, 0, "merging " + segments + " segments into one graph");
+                    }
+                }, LowPriority.threads("index-merge-" + m.id()));
+                if (e.closed) {
+                    idx.close();
+                    return null;
+                }
                 e.index = idx;
-                e.status = new Status("ready", rows, rows, rows / Math.max(1e-3, (System.nanoTime() - start) / 1e9), 0,
+                e.status = status(e, "ready", rows, rows, rows / Math.max(1e-3, (System.nanoTime() - start) / 1e9), 0,
                         EmbeddingIndex.sizeOnDisk(dir), "");
+                measure(e, idx);
                 return idx;
             } catch (IOException | RuntimeException ex) {
-                e.status = new Status("failed", 0, rows, 0, -1, 0, String.valueOf(ex.getMessage()));
-                e.building = null;
+                e.status = status(e, "failed", 0, rows, 0, -1, 0, String.valueOf(ex.getMessage()));
+                LOG.log(System.Logger.Level.WARNING, "explorer: the index of '" + m.id() + "' failed: " + ex);
                 throw new IllegalStateException(ex);
             }
-        }, command -> Thread.ofVirtual().name("index-" + m.id()).start(command));
+        }, command -> LowPriority.threads("index-" + m.id()).newThread(command).start());
         return e.status;
     }
 
-    /** The ready index, or 503 with the build's progress (starting the build if needed). */
-    EmbeddingIndex require(LoadedModel m, Matrix mx) {
-        Status s = build(m, mx);
-        Entry e = entries.get(key(m, mx));
-        if (e.index != null) {
-            return e.index;
+    /**
+     * Measures the index on {@link #SAMPLE} of the model's own rows as queries (the row itself
+     * excluded): recall@10 of its ranking and after re-ranking its candidates, against the exact
+     * scan, and both paths' median time; lets it serve if it is good enough and faster.
+     */
+    private void measure(Entry e, EmbeddingIndex idx) throws IOException {
+        Exact x = e.exact.join();
+        int n = x.matrix().rows();
+        java.util.Random r = new java.util.Random(42);
+        int k = 10;
+        double before = 0;
+        double after = 0;
+        double[] tIndex = new double[SAMPLE];
+        double[] tExact = new double[SAMPLE];
+        for (int s = 0; s < SAMPLE; s++) {
+            int id = r.nextInt(n);
+            float[] q = row(e.model, e.mx, id);
+            Set<Integer> self = Set.of(id);
+            long t0 = System.nanoTime();
+            QuantizedMatrix.Hits exact = x.matrix().nearest(q, k, true, i -> i != id, i -> row(e.model, e.mx, i), scanPool, THREADS);
+            long t1 = System.nanoTime();
+            List<EmbeddingIndex.Hit> cands = idx.nearest(q, INDEX_CANDIDATES, INDEX_CANDIDATES, self);
+            List<Result> reranked = rerank(e, q, cands.stream().map(EmbeddingIndex.Hit::id).toList(), k, EmbeddingIndex.Metric.COSINE);
+            long t2 = System.nanoTime();
+            tExact[s] = (t1 - t0) / 1e6;
+            tIndex[s] = (t2 - t1) / 1e6;
+            double kth = exact.scores()[exact.scores().length - 1];
+            // a hit counts when its exact score reaches the exact k-th best (ties: untrained tokens share vectors)
+            before += cands.stream().limit(k).filter(h -> cosine(e, q, h.id()) >= kth - 1e-9).count() / (double) k;
+            after += reranked.stream().filter(h -> h.score() >= kth - 1e-9).count() / (double) k;
         }
-        throw new ApiException(503, "The index of " + (mx == Matrix.WE ? "W_E" : "W_U") + " of '" + m.id() + "' is " + s.describe()
-                + "; try again shortly");
+        java.util.Arrays.sort(tIndex);
+        java.util.Arrays.sort(tExact);
+        double rb = before / SAMPLE;
+        double ra = after / SAMPLE;
+        e.indexServes = ra >= MIN_RECALL && tIndex[SAMPLE / 2] < tExact[SAMPLE / 2];
+        Status s = e.status;
+        e.status = new Status(s.state(), s.rows(), s.total(), s.rowsPerSecond(), s.etaSeconds(), s.bytesOnDisk(), s.message(),
+                e.indexServes ? "hnsw" : "exact", exactState(e), rb, ra, tIndex[SAMPLE / 2], tExact[SAMPLE / 2]);
+        LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT, "explorer: index of '%s' measured on %d of its rows: recall@10 %.4f, "
+                        + "%.4f re-ranked; p50 %.2f ms against the exact scan's %.2f ms: %s", e.model.id(), SAMPLE, rb, ra, tIndex[SAMPLE / 2],
+                tExact[SAMPLE / 2], e.indexServes ? "the index answers from now on" : "the exact scan keeps answering"));
     }
 
-    /** Waits for the index (tests, benchmarks). */
+    private double cosine(Entry e, float[] q, int id) {
+        return Vectors.cosine(q, row(e.model, e.mx, id));
+    }
+
+    /** Candidates scored exactly on their float rows, best k. */
+    private List<Result> rerank(Entry e, float[] query, java.util.Collection<Integer> ids, int k, EmbeddingIndex.Metric metric) {
+        List<Result> out = new ArrayList<>();
+        for (int id : ids) {
+            float[] r = row(e.model, e.mx, id);
+            double score = metric == EmbeddingIndex.Metric.COSINE ? Vectors.cosine(query, r) : Vectors.dot(query, r);
+            out.add(new Result(id, null, score));
+        }
+        out.sort(Comparator.comparingDouble(Result::score).reversed().thenComparingInt(Result::id));
+        return out.subList(0, Math.min(k, out.size()));
+    }
+
+    private Exact exact(Entry e) {
+        try {
+            return e.exact.get(EXACT_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException ex) {
+            throw new ApiException(503, "The explorer of '" + e.model.id() + "' is still " + exactState(e) + " of "
+                    + e.model.model().tokenizer().vocabularySize() + "; try again shortly");
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "Interrupted while waiting for the explorer");
+        } catch (java.util.concurrent.ExecutionException ex) {
+            throw new IllegalStateException("Preparing the explorer of '" + e.model.id() + "' failed: " + ex.getCause(), ex.getCause());
+        }
+    }
+
+    /** Waits for the index to be built and measured (tests, benchmarks). */
     public EmbeddingIndex await(LoadedModel m, Matrix mx) throws Exception {
         build(m, mx);
         Entry e = entries.get(key(m, mx));
-        return e.index != null ? e.index : e.building.get();
+        return e.index != null && !Double.isNaN(e.status.recallBefore()) ? e.index : e.building.get();
+    }
+
+    /** Waits for the exact scan to be ready (tests, benchmarks). */
+    public void awaitExact(LoadedModel m, Matrix mx) {
+        exact(entry(m, mx));
     }
 
     /** A row of the chosen matrix. */
@@ -204,78 +412,65 @@ public class ExplorerService {
     }
 
     /**
-     * The {@code k} rows nearest to {@code query}, candidates from the index (filtered kNN),
-     * scores exact, {@code exclude} never among them.
+     * The {@code k} rows nearest to {@code query}, exactly, honouring the filter and never
+     * returning {@code exclude}: by the int8 scan, or (unfiltered cosine queries, once the index
+     * has been measured good enough) by the index's candidates re-ranked on the float rows.
      */
-    public List<Result> nearest(LoadedModel m, Matrix mx, float[] query, int k, EmbeddingIndex.Metric metric, EmbeddingIndex.Filter filter,
-                                Set<Integer> exclude) {
-        EmbeddingIndex idx = require(m, mx);
-        java.util.Collection<Integer> ids;
+    public Neighbours nearest(LoadedModel m, Matrix mx, float[] query, int k, EmbeddingIndex.Metric metric, EmbeddingIndex.Filter filter,
+                              Set<Integer> exclude) {
+        Entry e = entry(m, mx);
+        Set<Integer> ex = exclude == null ? Set.of() : exclude;
+        long t0 = System.nanoTime();
         try {
-            int candidates = Math.min(idx.size(), Math.max(k * OVERFETCH, MIN_CANDIDATES));
-            ids = idx.nearest(query, candidates, candidates, metric, filter, exclude).stream().map(EmbeddingIndex.Hit::id).toList();
-        } catch (IOException e) {
-            throw new IllegalStateException("Searching the index failed: " + e.getMessage(), e);
-        }
-        ExactScan exact = exactScan(m, mx);
-        if (exact != null) {
-            // small matrices: the exact scan's top-k join the index's candidates, so the result is exact
-            java.util.Set<Integer> union = new java.util.LinkedHashSet<>(ids);
-            for (int id : exact.top(query, k, metric, filter, exclude == null ? Set.of() : exclude)) {
-                union.add(id);
+            EmbeddingIndex idx = e.index;
+            if (e.indexServes && idx != null && metric == EmbeddingIndex.Metric.COSINE && filter.none()) {
+                List<EmbeddingIndex.Hit> cands = idx.nearest(query, Math.max(k, INDEX_CANDIDATES), Math.max(k, INDEX_CANDIDATES), ex);
+                List<Result> rs = rerank(e, query, cands.stream().map(EmbeddingIndex.Hit::id).toList(), k, metric);
+                return new Neighbours(named(m, rs), "hnsw", cands.size(), (System.nanoTime() - t0) / 1e6);
             }
-            ids = union;
+            Exact x = exact(e);
+            TokenFlags[] flags = x.flags();
+            java.util.function.IntPredicate accept = i -> {
+                TokenFlags f = flags[i];
+                return !((filter.wholeWords() && !f.wordStart()) || (filter.alphabetic() && !f.alphabetic())
+                        || (filter.hideSpecial() && (f.special() || f.byteToken())) || ex.contains(i));
+            };
+            QuantizedMatrix.Hits h = x.matrix().nearest(query, k, metric == EmbeddingIndex.Metric.COSINE, accept, i -> row(m, mx, i), scanPool,
+                    THREADS);
+            List<Result> rs = new ArrayList<>();
+            for (int i = 0; i < h.ids().length; i++) {
+                rs.add(new Result(h.ids()[i], null, h.scores()[i]));
+            }
+            return new Neighbours(named(m, rs), "exact", h.rescored(), (System.nanoTime() - t0) / 1e6);
+        } catch (IOException ex2) {
+            throw new IllegalStateException("Searching the index failed: " + ex2.getMessage(), ex2);
+        } catch (IllegalStateException closed) {
+            if (e.closed) {
+                throw new ApiException(404, "Model '" + m.id() + "' was unloaded");
+            }
+            throw closed;
         }
-        List<Result> out = new ArrayList<>();
-        for (int id : ids) {
-            float[] r = row(m, mx, id);
-            double score = metric == EmbeddingIndex.Metric.COSINE ? Vectors.cosine(query, r) : Vectors.dot(query, r);
-            out.add(new Result(id, null, score));
-        }
-        out.sort(Comparator.comparingDouble(Result::score).reversed());
-        return out.subList(0, Math.min(k, out.size())).stream().map(r -> new Result(r.id(), piece(m, r.id()), r.score())).toList();
     }
 
-    /** The in-memory exact scan of a matrix small enough for one ({@link ExactScan#MAX_FLOATS}), or null. */
-    private ExactScan exactScan(LoadedModel m, Matrix mx) {
-        Entry e = entries.get(key(m, mx));
-        if (e == null) {
-            return null;
-        }
-        if (!e.exactTried) {
-            synchronized (e) {
-                if (!e.exactTried) {
-                    Model model = m.model();
-                    int n = model.tokenizer().vocabularySize();
-                    if ((long) n * model.info().embeddingLength() <= ExactScan.MAX_FLOATS) {
-                        boolean wordPiece = "bert".equals(model.info().metadata().get("tokenizer.ggml.model"));
-                        float[][] rows = new float[n][];
-                        TokenFlags[] flags = new TokenFlags[n];
-                        for (int i = 0; i < n; i++) {
-                            rows[i] = row(m, mx, i);
-                            flags[i] = TokenFlags.of(model.tokenizer(), i, wordPiece);
-                        }
-                        e.exact = new ExactScan(rows, flags);
-                    }
-                    e.exactTried = true;
-                }
-            }
-        }
-        return e.exact;
+    private List<Result> named(LoadedModel m, List<Result> rs) {
+        return rs.stream().map(r -> new Result(r.id(), piece(m, r.id()), r.score())).toList();
     }
 
-    /** Tokens whose text starts with (or contains) {@code text}. */
+    /** Tokens whose text starts with (or contains) {@code text}, case-insensitive, in id order, with their row norms. */
     public List<Result> find(LoadedModel m, Matrix mx, String text, boolean substring, int limit) {
-        EmbeddingIndex idx = require(m, mx);
-        try {
-            List<Result> out = new ArrayList<>();
-            for (EmbeddingIndex.Hit h : idx.findText(text, substring, limit)) {
-                out.add(new Result(h.id(), piece(m, h.id()), Vectors.norm(row(m, mx, h.id()))));
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException("Searching the index failed: " + e.getMessage(), e);
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        if (t.isEmpty()) {
+            return List.of();
         }
+        Exact x = exact(entry(m, mx));
+        List<Result> out = new ArrayList<>();
+        String[] lower = x.lowerText();
+        for (int i = 0; i < lower.length && out.size() < limit; i++) {
+            if (substring ? lower[i].contains(t) : lower[i].startsWith(t)) {
+                out.add(new Result(i, piece(m, i), x.matrix().norm(i)));
+            }
+        }
+        return out;
     }
 
     /**
@@ -318,8 +513,37 @@ public class ExplorerService {
         return s;
     }
 
+    private void close(Entry e) {
+        e.closed = true;
+        Thread.ofVirtual().name("explorer-close-" + e.model.id()).start(() -> {
+            try {
+                CompletableFuture<EmbeddingIndex> b = e.building;
+                if (b != null) {
+                    try {
+                        b.join();
+                    } catch (RuntimeException ignored) {
+                        // a failed build has nothing to close
+                    }
+                }
+                if (e.index != null) {
+                    e.index.close();
+                }
+                try {
+                    e.exact.join();
+                } catch (RuntimeException ignored) {
+                    // nothing was quantised
+                }
+                e.arena.close(); // a query still scanning fails with "unloaded"
+            } catch (IOException | RuntimeException ex) {
+                LOG.log(System.Logger.Level.DEBUG, "explorer: closing '" + e.model.id() + "': " + ex);
+            }
+        });
+    }
+
     @PreDestroy
     void close() {
+        scanPool.shutdownNow();
+        prepare.shutdownNow();
         for (Entry e : entries.values()) {
             try {
                 if (e.index != null) {

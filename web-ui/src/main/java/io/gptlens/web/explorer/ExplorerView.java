@@ -226,7 +226,7 @@ public class ExplorerView extends VerticalLayout {
         }
         try {
             ExplorerService.Status s = explorer.build(m, matrix.getValue());
-            indexStatus.setText("Index: " + s.describe());
+            indexStatus.setText(s.describe());
             indexStatus.getElement().setAttribute("data-state", s.state());
             indexProgress.setVisible(!"ready".equals(s.state()));
             indexProgress.setValue(s.total() == 0 ? 0 : Math.min(1, s.rows() / (double) s.total()));
@@ -251,7 +251,7 @@ public class ExplorerView extends VerticalLayout {
         try {
             ExplorerService.Word w = explorer.word(m, matrix.getValue(), input);
             List<Result> rs = explorer.nearest(m, matrix.getValue(), w.vector(), kValue(), metric.getValue(), filter(),
-                    ExplorerService.union(w.ids()));
+                    ExplorerService.union(w.ids())).results();
             neighbors.setItems(rs);
             queryNote.setText(w.ids().length > 1 ? "'" + w.text() + "' is " + w.ids().length + " tokens " + java.util.Arrays.toString(w.ids())
                     + ": showing the neighbours of their mean; click one of them (#id) to explore it alone" : "");
@@ -321,7 +321,7 @@ public class ExplorerView extends VerticalLayout {
             ExplorerService.Word wb = explorer.word(m, mx, b.getValue());
             ExplorerService.Word wc = explorer.word(m, mx, c.getValue());
             float[] v = Vectors.combine(new float[][]{wa.vector(), wb.vector(), wc.vector()}, new double[]{1, -1, 1});
-            List<Result> rs = explorer.nearest(m, mx, v, kValue(), metric.getValue(), filter(), ExplorerService.union(wa.ids(), wb.ids(), wc.ids()));
+            List<Result> rs = explorer.nearest(m, mx, v, kValue(), metric.getValue(), filter(), ExplorerService.union(wa.ids(), wb.ids(), wc.ids())).results();
             analogy.setItems(rs);
             analogyExpression.setText(wa.text() + " − " + wb.text() + " + " + wc.text() + " ≈ " + (rs.isEmpty() ? "?" : rs.getFirst().piece().strip())
                     + "   (W_E[" + wa.text() + "] − W_E[" + wb.text() + "] + W_E[" + wc.text() + "], nearest by " + metric.getValue().name().toLowerCase(Locale.ROOT)
@@ -360,8 +360,8 @@ public class ExplorerView extends VerticalLayout {
             float[] d = Vectors.normalize(Vectors.combine(new float[][]{to.vector(), from.vector()}, new double[]{1, -1}));
             float[] neg = Vectors.combine(new float[][]{d}, new double[]{-1});
             var ex = ExplorerService.union(from.ids(), to.ids());
-            List<Result> most = explorer.nearest(m, mx, d, kValue(), EmbeddingIndex.Metric.DOT, filter(), ex);
-            List<Result> least = explorer.nearest(m, mx, neg, kValue(), EmbeddingIndex.Metric.DOT, filter(), ex);
+            List<Result> most = explorer.nearest(m, mx, d, kValue(), EmbeddingIndex.Metric.DOT, filter(), ex).results();
+            List<Result> least = explorer.nearest(m, mx, neg, kValue(), EmbeddingIndex.Metric.DOT, filter(), ex).results();
             dirResult.removeAll();
             dirResult.add(new Div(new Span("Most along " + to.text() + " − " + from.text() + ": "
                     + String.join(", ", most.stream().map(r -> r.piece().strip() + String.format(Locale.ROOT, " (%.3f)", r.score())).toList()))));

@@ -16,4 +16,14 @@ import java.util.concurrent.Semaphore;
  * @param slots  limits how many sessions run on it at once
  */
 public record LoadedModel(String id, Path path, Model model, Instant loaded, Semaphore slots) {
+
+    /** Waits for a free slot (release it with {@code slots().release()}); 503 if the wait is interrupted. */
+    public void acquireSlot() {
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.gptlens.web.api.ApiException(503, "Interrupted while waiting for a free slot on '" + id + "'");
+        }
+    }
 }

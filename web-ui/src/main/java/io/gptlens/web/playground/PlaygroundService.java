@@ -15,8 +15,11 @@ public class PlaygroundService {
     private final SamplerRegistry samplers;
     private final GptLensConfig config;
     private final TokenizerRegistry tokenizers;
+    private final io.gptlens.web.internals.InternalsService internals;
 
-    public PlaygroundService(ModelRegistry models, SamplerRegistry samplers, GptLensConfig config, TokenizerRegistry tokenizers) {
+    public PlaygroundService(ModelRegistry models, SamplerRegistry samplers, GptLensConfig config, TokenizerRegistry tokenizers,
+                             io.gptlens.web.internals.InternalsService internals) {
+        this.internals = internals;
         this.models = models;
         this.samplers = samplers;
         this.config = config;
@@ -24,6 +27,11 @@ public class PlaygroundService {
     }
 
     /** The tokenizers a model's prompt can be cut with (its own and the providers, plugins included). */
+    /** Looking inside the model (attention, residual norms, logit lens). */
+    public io.gptlens.web.internals.InternalsService internals() {
+        return internals;
+    }
+
     public TokenizerRegistry tokenizers() {
         return tokenizers;
     }

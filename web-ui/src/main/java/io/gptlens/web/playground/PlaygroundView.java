@@ -82,8 +82,7 @@ public class PlaygroundView extends VerticalLayout {
         this.chainEditor = new ChainEditor(service.samplers().providers());
         chainEditor.addChainChangedListener(e -> refreshDistribution());
         configureControls();
-        InsidePanel inside = new InsidePanel(() -> session != null && session.model().model() instanceof io.gptlens.llamacpp.LlamaModel lm
-                ? new InsidePanel.Request(lm, promptTokens.clone()) : null);
+        InsidePanel inside = new InsidePanel(service.internals(), () -> session != null ? new InsidePanel.Request(session.model(), promptTokens.clone()) : null);
         com.vaadin.flow.component.details.Details chainDetails = new com.vaadin.flow.component.details.Details("Sampler chain (custom) and pipeline",
                 new VerticalLayout(chainEditor, nativeChain, pipeline));
         nativeChain.setId("native-chain");

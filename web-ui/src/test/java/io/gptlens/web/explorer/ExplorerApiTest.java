@@ -71,6 +71,7 @@ class ExplorerApiTest {
         Random r = new Random(5);
         int found = 0;
         int foundReranked = 0;
+        int foundExplorer = 0;
         int queries = 200;
         for (int q = 0; q < queries; q++) {
             int t = r.nextInt(512);
@@ -79,15 +80,25 @@ class ExplorerApiTest {
             double[] exact = IntStream.range(0, 512).filter(i -> i != t).mapToDouble(i -> Vectors.cosine(v, row(i)))
                     .boxed().sorted(Comparator.reverseOrder()).mapToDouble(Double::doubleValue).toArray();
             double tenth = exact[9] - 1e-6;
-            for (var h : idx.nearest(v, 10, 100, EmbeddingIndex.Metric.COSINE, EmbeddingIndex.Filter.NONE, Set.of(t))) {
+            var candidates = idx.nearest(v, ExplorerService.INDEX_CANDIDATES, ExplorerService.INDEX_CANDIDATES, Set.of(t));
+            for (var h : candidates.subList(0, 10)) {
                 found += Vectors.cosine(v, row(h.id())) >= tenth ? 1 : 0;
             }
-            for (var res : explorer.nearest(m, ExplorerService.Matrix.WE, v, 10, EmbeddingIndex.Metric.COSINE, EmbeddingIndex.Filter.NONE, Set.of(t))) {
-                foundReranked += res.score() >= tenth ? 1 : 0;
+            foundReranked += (int) candidates.stream().map(h -> Vectors.cosine(v, row(h.id()))).sorted(Comparator.reverseOrder()).limit(10)
+                    .filter(c -> c >= tenth).count();
+            for (var res : explorer.nearest(m, ExplorerService.Matrix.WE, v, 10, EmbeddingIndex.Metric.COSINE, EmbeddingIndex.Filter.NONE, Set.of(t)).results()) {
+                foundExplorer += res.score() >= tenth ? 1 : 0;
             }
         }
-        assertTrue(found / (queries * 10.0) >= 0.99, "recall@10 before re-rank " + found / (queries * 10.0));
-        assertEquals(1.0, foundReranked / (queries * 10.0), "recall@10 after re-rank");
+        double before = found / (queries * 10.0);
+        double after = foundReranked / (queries * 10.0);
+        System.out.printf("stories260K W_E (512 × 64), int8 HNSW, %d candidates: recall@10 %.4f by the index's own scores, %.4f re-ranked%n",
+                ExplorerService.INDEX_CANDIDATES, before, after);
+        assertTrue(after >= 0.99, "recall@10 of the index's candidates re-ranked on the float rows: " + after);
+        assertEquals(1.0, foundExplorer / (queries * 10.0), "the explorer's answers are exact");
+        // the service measured the same index on its own sample of rows before letting it answer
+        var status = explorer.status(m, ExplorerService.Matrix.WE);
+        assertTrue(status.recallAfter() >= 0.98, "the service's own measurement: " + status.describe());
     }
 
     @Test
@@ -172,7 +183,7 @@ class ExplorerApiTest {
         Files.writeString(partial.resolve("_0.cfs"), "half");
         assertFalse(EmbeddingIndex.complete(partial));
         EmbeddingIndex.deleteTree(partial);
-        given().get("/api/explorer/stories260K/index").then().body("message", containsString("512 rows indexed"));
+        given().get("/api/explorer/stories260K/index").then().body("message", containsString("index: 512 rows"));
     }
 
     @Test

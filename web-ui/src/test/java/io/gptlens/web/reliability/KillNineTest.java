@@ -76,7 +76,7 @@ class KillNineTest {
         }
         assertTrue(killed >= 2, "at least two builds were killed mid-way (" + killed + ")");
         // the next build clears what the killed ones left and finishes
-        try (EmbeddingIndex idx = EmbeddingIndex.build(index, ROWS, KillNineTest::row, i -> new TokenFlags(false, false, true, true, false, "t" + i), null)) {
+        try (EmbeddingIndex idx = EmbeddingIndex.build(index, ROWS, KillNineTest::row, null, Thread.ofPlatform().factory())) {
             assertEquals(ROWS, idx.size());
         }
         assertEquals(0, leftovers(index.getParent(), "we"), "no half-written build folders are kept");
@@ -131,8 +131,8 @@ class KillNineTest {
         public static void main(String[] args) throws Exception {
             switch (args[0]) {
                 case "index" -> {
-                    try (EmbeddingIndex idx = EmbeddingIndex.build(Path.of(args[1]), ROWS, KillNineTest::row,
-                            i -> new TokenFlags(false, false, true, true, false, "t" + i), null)) {
+                    try (EmbeddingIndex idx = EmbeddingIndex.build(Path.of(args[1]), ROWS, KillNineTest::row, null,
+                            Thread.ofPlatform().factory())) {
                         System.out.println("built " + idx.size());
                     }
                 }

@@ -1,31 +1,23 @@
 package io.gptlens.web.explorer.index;
 
-import io.gptlens.core.embedding.TokenFlags;
 import io.gptlens.core.embedding.Vectors;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.IntField;
 import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.StoredField;
-import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.NoMergePolicy;
+import org.apache.lucene.index.SerialMergeScheduler;
 import org.apache.lucene.index.StoredFields;
-import org.apache.lucene.index.Term;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.index.VectorSimilarityFunction;
-import org.apache.lucene.search.BooleanClause;
-import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
-import org.apache.lucene.search.MatchAllDocsQuery;
-import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.Sort;
-import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.WildcardQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 
@@ -36,32 +28,39 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.IntFunction;
 
 /**
- * A Lucene index of one embedding matrix (W_E or W_U): one document per row, with
- * <ul>
- *   <li>{@code unit}: the row normalised, HNSW with dot product (cosine search);</li>
- *   <li>{@code raw}: the row as is, HNSW with maximum inner product (dot-product search);</li>
- *   <li>{@code id} (int, stored), {@code piece} (stored), {@code text} (lower-cased, for prefix and
- *       substring search), {@code flag} (special, byte, word, alpha, num) and {@code norm} (stored).</li>
- * </ul>
- * Built into a temporary folder and moved into place with a {@code COMPLETE} marker written last,
- * so an interrupted build is never opened: it is rebuilt. Searching is thread-safe.
+ * A Lucene index of one embedding matrix (W_E or W_U): one document per row with {@code id} (int,
+ * stored) and {@code unit}, the row normalised, in one int8 HNSW graph ({@link HighDimensionFormat}:
+ * Lucene's scalar-quantised HNSW, up to 8,192 dimensions) searched by dot product, i.e. cosine.
+ * The graph proposes candidates; the explorer scores them again on the float rows (cosine or dot
+ * product), so one graph serves both metrics' re-ranking.
+ *
+ * <p>Built fast on few cores: rows are flushed as small segments of {@value #FLUSH_DOCS} documents
+ * with merging off (cheap graphs), and one {@code forceMerge(1)} then builds the whole graph with
+ * {@link #THREADS} merge workers on an executor of their own (Lucene builds graphs serially at
+ * flush and in parallel only at merge). Built into a temporary folder and moved into place with a
+ * {@code COMPLETE} marker written last, so an interrupted build is never opened: it is rebuilt.
+ * Searching is thread-safe.
  */
 public final class EmbeddingIndex implements AutoCloseable {
 
     static final String MARKER = "COMPLETE";
 
     /**
-     * Names what this class writes (fields, graph parameters); part of the index folder's name, so
-     * an index written by an older layout is rebuilt rather than read.
+     * Names what this class writes (fields, format, graph parameters); part of the index folder's
+     * name, so an index written by an older layout is rebuilt rather than read.
      */
-    public static final String LAYOUT = "v1-hnsw32x200";
+    public static final String LAYOUT = "v2-int8hnsw32x200";
 
-    /** Threads that build the index: documents are added from each, and merges use as many graph workers. */
+    /** Threads that build the merged graph. */
     static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+    /** Documents per flushed segment while adding. */
+    static final int FLUSH_DOCS = 500;
 
     /** How a query scores rows. */
     public enum Metric { COSINE, DOT }
@@ -69,15 +68,30 @@ public final class EmbeddingIndex implements AutoCloseable {
     /** Which rows a query may return. */
     public record Filter(boolean wholeWords, boolean alphabetic, boolean hideSpecial) {
         public static final Filter NONE = new Filter(false, false, false);
+
+        /** True if the filter lets every row through. */
+        public boolean none() {
+            return !wholeWords && !alphabetic && !hideSpecial;
+        }
     }
 
-    /** A candidate from the index: row id and the index's (approximate) score. */
+    /** A candidate from the index: row id and the index's (approximate) cosine. */
     public record Hit(int id, float score) {
     }
 
-    /** Build progress: rows done of all. */
+    /** Build progress: rows added of all, then the graph merge. */
     public interface Progress {
         void rows(int done, int total);
+
+        /** The rows are in; the one graph is being built (no finer progress is known). */
+        default void merging(int segments) {
+        }
+    }
+
+    static {
+        // Lucene finds formats through SPI with its own class loader; under Quarkus this format's
+        // class is in the application's loader, so register it from there once
+        org.apache.lucene.codecs.KnnVectorsFormat.reloadKnnVectorsFormat(HighDimensionFormat.class.getClassLoader());
     }
 
     private final Directory directory;
@@ -130,101 +144,62 @@ public final class EmbeddingIndex implements AutoCloseable {
     /**
      * Builds the index of {@code rows} rows at {@code dir} (replacing an incomplete one) and opens it.
      *
-     * @param row   row {@code i} of the matrix
-     * @param flags the flags of token {@code i}
+     * @param row     row {@code i} of the matrix
+     * @param threads makes the merge workers' threads (e.g. at low priority)
      */
-    public static EmbeddingIndex build(Path dir, int rows, IntFunction<float[]> row, IntFunction<TokenFlags> flags, Progress progress)
+    public static EmbeddingIndex build(Path dir, int rows, IntFunction<float[]> row, Progress progress, ThreadFactory threads)
             throws IOException {
         Files.createDirectories(dir.getParent());
         removeUnfinished(dir);
         Path tmp = Files.createTempDirectory(dir.getParent(), dir.getFileName() + BUILDING);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(THREADS);
-        // HNSW with 32 neighbours per node and a construction beam of 200; merges build graphs on THREADS workers
-        org.apache.lucene.codecs.KnnVectorsFormat graph = new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat(32, 200, THREADS,
-                THREADS > 1 ? pool : null);
+        ExecutorService mergeExec = java.util.concurrent.Executors.newFixedThreadPool(THREADS, threads);
+        // 32 neighbours per node and a construction beam of 200: recall@10 >= 0.99 on word embeddings
+        HighDimensionFormat format = new HighDimensionFormat(32, 200, THREADS, THREADS > 1 ? mergeExec : null);
         try {
-            IndexWriterConfig cfg = new IndexWriterConfig().setRAMBufferSizeMB(256).setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+            IndexWriterConfig cfg = new IndexWriterConfig().setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+                    .setMaxBufferedDocs(FLUSH_DOCS).setRAMBufferSizeMB(IndexWriterConfig.DISABLE_AUTO_FLUSH)
+                    .setMergePolicy(NoMergePolicy.INSTANCE).setMergeScheduler(new SerialMergeScheduler())
                     .setCodec(new org.apache.lucene.codecs.lucene104.Lucene104Codec() {
                         @Override
                         public org.apache.lucene.codecs.KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                            return graph; // a denser graph than the default (16, 100): recall@10 >= 0.99 on word embeddings
+                            return format;
                         }
                     });
             try (Directory d = FSDirectory.open(tmp); IndexWriter w = new IndexWriter(d, cfg)) {
-                java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
-                java.util.List<java.util.concurrent.Future<?>> parts = new java.util.ArrayList<>();
-                for (int t = 0; t < THREADS; t++) {
-                    int first = t;
-                    // each thread adds every THREADS-th row; IndexWriter builds their segments' graphs in parallel
-                    parts.add(pool.submit(() -> {
-                        for (int i = first; i < rows; i += THREADS) {
-                            w.addDocument(document(i, row.apply(i), flags.apply(i)));
-                            int n = done.incrementAndGet();
-                            if (progress != null && (n % 256 == 0 || n == rows)) {
-                                progress.rows(n, rows);
-                            }
-                        }
-                        return null;
-                    }));
-                }
-                for (var f : parts) {
-                    try {
-                        f.get();
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IOException("Interrupted while indexing", e);
+                for (int i = 0; i < rows; i++) {
+                    w.addDocument(document(i, row.apply(i)));
+                    if (progress != null && ((i + 1) % 256 == 0 || i + 1 == rows)) {
+                        progress.rows(i + 1, rows);
+                    }
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new IOException("Interrupted while indexing");
                     }
                 }
-                w.forceMerge(1); // one segment: one graph to search
+                w.flush();
+                if (progress != null) {
+                    progress.merging((rows + FLUSH_DOCS - 1) / FLUSH_DOCS);
+                }
+                w.getConfig().setMergePolicy(new TieredMergePolicy());
+                w.forceMerge(1); // one segment, one graph, built by the merge workers
                 w.commit();
             }
             Files.writeString(tmp.resolve(MARKER), rows + "\n");
             deleteTree(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         } finally {
-            pool.shutdownNow();
+            mergeExec.shutdownNow();
             deleteTree(tmp);
         }
         return new EmbeddingIndex(dir);
     }
 
-    private static Document document(int i, float[] v, TokenFlags f) {
+    private static Document document(int i, float[] v) {
         Document doc = new Document();
         doc.add(new IntField("id", i, Field.Store.YES));
-        doc.add(new StoredField("piece", f.text()));
-        doc.add(new StringField("text", f.text().strip().toLowerCase(Locale.ROOT), Field.Store.NO));
-        double norm = Vectors.norm(v);
-        doc.add(new StoredField("norm", (float) norm));
-        if (norm > 0) {
+        if (Vectors.norm(v) > 0) {
             doc.add(new KnnFloatVectorField("unit", Vectors.normalize(v), VectorSimilarityFunction.DOT_PRODUCT));
         }
-        doc.add(new KnnFloatVectorField("raw", v, VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT));
-        for (String flag : flagNames(f)) {
-            doc.add(new StringField("flag", flag, Field.Store.NO));
-        }
         return doc;
-    }
-
-    private static java.util.List<String> flagNames(TokenFlags f) {
-        java.util.List<String> out = new java.util.ArrayList<>();
-        if (f.special()) {
-            out.add("special");
-        }
-        if (f.byteToken()) {
-            out.add("byte");
-        }
-        if (f.wordStart()) {
-            out.add("word");
-        }
-        if (f.alphabetic()) {
-            out.add("alpha");
-        }
-        if (f.numeric()) {
-            out.add("num");
-        }
-        return out;
     }
 
     /** Removes a folder and its contents, if present. */
@@ -252,18 +227,19 @@ public final class EmbeddingIndex implements AutoCloseable {
     }
 
     /**
-     * The {@code k} nearest rows to {@code query} by HNSW, filtered inside the graph search (Lucene's
-     * filtered kNN), never returning {@code exclude}, in the index's (approximate) score order.
+     * The {@code k} rows nearest to {@code query} by cosine, by the graph, never returning
+     * {@code exclude}, in the index's (approximate) score order.
      *
      * @param candidates how many neighbours the graph search collects (its beam, at least {@code k});
      *                   more is slower and more exact
      */
-    public List<Hit> nearest(float[] query, int k, int candidates, Metric metric, Filter filter, Collection<Integer> exclude) throws IOException {
-        Query f = filterQuery(filter, exclude);
-        String field = metric == Metric.COSINE ? "unit" : "raw";
-        float[] q = metric == Metric.COSINE ? Vectors.normalize(query) : query;
+    public List<Hit> nearest(float[] query, int k, int candidates, Collection<Integer> exclude) throws IOException {
+        Query f = exclude == null || exclude.isEmpty() ? null : new org.apache.lucene.search.BooleanQuery.Builder()
+                .add(new org.apache.lucene.search.MatchAllDocsQuery(), org.apache.lucene.search.BooleanClause.Occur.FILTER)
+                .add(IntField.newSetQuery("id", exclude.stream().mapToInt(Integer::intValue).toArray()),
+                        org.apache.lucene.search.BooleanClause.Occur.MUST_NOT).build();
         int beam = Math.max(k, candidates);
-        TopDocs top = searcher.search(new KnnFloatVectorQuery(field, q, beam, f), beam);
+        TopDocs top = searcher.search(new KnnFloatVectorQuery("unit", Vectors.normalize(query), beam, f), beam);
         List<Hit> hits = hits(top);
         return hits.subList(0, Math.min(k, hits.size()));
     }
@@ -275,49 +251,6 @@ public final class EmbeddingIndex implements AutoCloseable {
             out.add(new Hit(stored.document(sd.doc).getField("id").numericValue().intValue(), sd.score));
         }
         return out;
-    }
-
-    /** The filter as a Lucene query, or null for none. */
-    static Query filterQuery(Filter filter, Collection<Integer> exclude) {
-        BooleanQuery.Builder b = new BooleanQuery.Builder();
-        boolean any = false;
-        if (filter.wholeWords()) {
-            b.add(new TermQuery(new Term("flag", "word")), BooleanClause.Occur.FILTER);
-            any = true;
-        }
-        if (filter.alphabetic()) {
-            b.add(new TermQuery(new Term("flag", "alpha")), BooleanClause.Occur.FILTER);
-            any = true;
-        }
-        boolean positive = any;
-        if (filter.hideSpecial()) {
-            b.add(new TermQuery(new Term("flag", "special")), BooleanClause.Occur.MUST_NOT);
-            b.add(new TermQuery(new Term("flag", "byte")), BooleanClause.Occur.MUST_NOT);
-            any = true;
-        }
-        if (exclude != null && !exclude.isEmpty()) {
-            b.add(IntField.newSetQuery("id", exclude.stream().mapToInt(Integer::intValue).toArray()), BooleanClause.Occur.MUST_NOT);
-            any = true;
-        }
-        if (!any) {
-            return null;
-        }
-        if (!positive) {
-            b.add(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
-        }
-        return b.build();
-    }
-
-    /** Rows whose text starts with (or contains) {@code text}, case-insensitive, in id order. */
-    public List<Hit> findText(String text, boolean substring, int limit) throws IOException {
-        String t = text.strip().toLowerCase(Locale.ROOT);
-        if (t.isEmpty()) {
-            return List.of();
-        }
-        String escaped = t.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?");
-        Query q = substring ? new WildcardQuery(new Term("text", "*" + escaped + "*")) : new PrefixQuery(new Term("text", t));
-        TopDocs top = searcher.search(q, limit, Sort.INDEXORDER);
-        return hits(top);
     }
 
     @Override
