@@ -35,9 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * captured with all heads of its layer, and attention rows against the softmax's definition.
  */
 @QuarkusTest
-class InternalsApiTest {
+public class InternalsApiTest {
 
-    static final String ID = "qwen2-vocab-24l";
+    public static final String ID = "qwen2-vocab-24l";
     static final int N = 512;
 
     @Inject
@@ -51,11 +51,7 @@ class InternalsApiTest {
             return;
         }
         loaded = true;
-        Path dir = Files.createDirectories(Path.of("target", "internals"));
-        Path file = dir.resolve(ID + ".gguf");
-        if (!Files.exists(file)) {
-            TestFiles.randomLlama(Path.of(System.getProperty("gptlens.llama.source"), "models", "ggml-vocab-qwen2.gguf"), file, 112, 224, 14, 24, 21);
-        }
+        Path file = modelFile();
         given().header("Authorization", "Bearer test-secret").contentType(ContentType.JSON).body(Map.of("path", file.toAbsolutePath().toString()))
                 .post("/api/models").then().statusCode(201);
     }
@@ -64,6 +60,16 @@ class InternalsApiTest {
     void unload() {
         given().header("Authorization", "Bearer test-secret").delete("/api/models/" + ID);
         loaded = false;
+    }
+
+    /** The 24-layer, 14-head model with Qwen2's vocabulary (written once into target/). */
+    public static Path modelFile() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "internals"));
+        Path file = dir.resolve(ID + ".gguf");
+        if (!Files.exists(file)) {
+            TestFiles.randomLlama(Path.of(System.getProperty("gptlens.llama.source"), "models", "ggml-vocab-qwen2.gguf"), file, 112, 224, 14, 24, 21);
+        }
+        return file;
     }
 
     static int[] prompt() {

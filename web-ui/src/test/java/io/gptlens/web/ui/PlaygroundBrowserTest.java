@@ -106,7 +106,7 @@ class PlaygroundBrowserTest extends BrowserTestBase {
         browser.type("#prompt textarea", "Once upon a time");
         browser.await(20, d -> chipIds().equals(List.of(1, 403, 407, 261, 378)));
         browser.click(browser.find("#inspect"));
-        browser.await(60, d -> browser.find("#inside-state").getText().equals("5 layers × 8 heads"));
+        browser.await(60, d -> browser.find("#inside-state").getText().startsWith("5 layers × 8 heads; layer 0 captured"));
         List<WebElement> rows = browser.driver.findElements(By.cssSelector("#attention tr"));
         assertEquals(6, rows.size(), "a header and one row per prompt token");
         WebElement cell = rows.get(2).findElements(By.cssSelector("td")).get(0);
