@@ -81,9 +81,11 @@ public final class Generator {
                 session.cancel(); // this generator was cancelled before it started: stop at the prompt
             }
         }
+        GenerationActivity.enter();
         try {
             return run(request, chain, listener);
         } finally {
+            GenerationActivity.exit();
             synchronized (running) {
                 generating = false;
                 session.clearCancel(); // a cancel that came as this generation ended

@@ -266,7 +266,12 @@ public class ExplorerService {
             try {
                 Path dir = folder(m, mx);
                 EmbeddingIndex idx = EmbeddingIndex.complete(dir) ? EmbeddingIndex.open(dir)
-                        : EmbeddingIndex.build(dir, rows, i -> row(m, mx, i), new EmbeddingIndex.Progress() {
+                        : EmbeddingIndex.build(dir, rows, i -> {
+                    if (i % 256 == 0) {
+                        stepAside(); // while tokens are being generated, the rows wait
+                    }
+                    return row(m, mx, i);
+                }, new EmbeddingIndex.Progress() {
                     @Override
                     public void rows(int done, int total) {
                         double secs = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
@@ -295,6 +300,15 @@ public class ExplorerService {
             }
         }, command -> LowPriority.threads("index-" + m.id()).newThread(command).start());
         return e.status;
+    }
+
+    /** Lets running generations go first (a minute at most, so the build is delayed, never starved). */
+    private static void stepAside() {
+        try {
+            io.gptlens.core.generation.GenerationActivity.awaitIdle(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

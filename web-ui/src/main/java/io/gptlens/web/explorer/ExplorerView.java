@@ -250,11 +250,14 @@ public class ExplorerView extends VerticalLayout {
         }
         try {
             ExplorerService.Word w = explorer.word(m, matrix.getValue(), input);
-            List<Result> rs = explorer.nearest(m, matrix.getValue(), w.vector(), kValue(), metric.getValue(), filter(),
-                    ExplorerService.union(w.ids())).results();
+            ExplorerService.Neighbours found = explorer.nearest(m, matrix.getValue(), w.vector(), kValue(), metric.getValue(), filter(),
+                    ExplorerService.union(w.ids()));
+            List<Result> rs = found.results();
             neighbors.setItems(rs);
-            queryNote.setText(w.ids().length > 1 ? "'" + w.text() + "' is " + w.ids().length + " tokens " + java.util.Arrays.toString(w.ids())
-                    + ": showing the neighbours of their mean; click one of them (#id) to explore it alone" : "");
+            String served = String.format(java.util.Locale.ROOT, "%s, %.1f ms", "hnsw".equals(found.servedBy())
+                    ? "HNSW index, re-ranked exactly" : "exact scan", found.millis());
+            queryNote.setText((w.ids().length > 1 ? "'" + w.text() + "' is " + w.ids().length + " tokens " + java.util.Arrays.toString(w.ids())
+                    + ": showing the neighbours of their mean; click one of them (#id) to explore it alone. " : "") + "Answered by the " + served + ".");
             showStrip(m, w);
             plot(m, w, rs);
             showPlaygroundProbability(m, w);

@@ -30,7 +30,7 @@ import java.util.function.IntFunction;
  *
  * <pre>
  * ./mvnw -q install -DskipTests
- * ./mvnw -q -pl web-ui exec:exec@bench [-Dbench.only=minilm,structured-896,random-896,structured-4096]
+ * ./mvnw -q -pl web-ui exec:exec@bench [-Dbench.only=minilm,structured-896,random-896,structured-4096] [-Dbench.index=false]
  * </pre>
  */
 public final class ExplorerBench {
@@ -98,6 +98,10 @@ public final class ExplorerBench {
             System.out.printf("exact int8 scan (%d threads), k=%d: p50 %.2f ms, p99 %.2f ms; with a filter (a third excluded) p50 %.2f ms;"
                             + " %.1f rows re-scored on floats per query; agrees with a float brute force on %d of %d%n", THREADS, K,
                     pct(ms, 0.5), pct(ms, 0.99), pct(msFiltered, 0.5), rescored / (double) QUERIES, checked, 10 * K);
+            if ("false".equals(System.getProperty("bench.index"))) {
+                System.out.println("index: skipped (-Dbench.index=false)");
+                return;
+            }
             long b0 = System.nanoTime();
             EmbeddingIndex.deleteTree(dir);
             try (EmbeddingIndex idx = EmbeddingIndex.build(dir, n, i -> rows[i], null, Thread.ofPlatform().factory())) {
