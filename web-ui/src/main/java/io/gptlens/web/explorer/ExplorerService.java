@@ -381,6 +381,9 @@ public class ExplorerService {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "Interrupted while waiting for the explorer");
         } catch (java.util.concurrent.ExecutionException ex) {
+            if (ex.getCause() instanceof IllegalArgumentException bad) { // e.g. a NaN in the matrix
+                throw new ApiException(422, "The embedding matrix of '" + e.model.id() + "' cannot be explored: " + bad.getMessage());
+            }
             throw new IllegalStateException("Preparing the explorer of '" + e.model.id() + "' failed: " + ex.getCause(), ex.getCause());
         }
     }
