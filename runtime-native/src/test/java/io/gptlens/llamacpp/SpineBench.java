@@ -59,6 +59,14 @@ public final class SpineBench {
                 System.out.printf("sample %-58s %8.3f ms%n", chain + ":", medianMillis(10, 31, () -> c.sample(Candidates.fromLogits(logits))));
             }
         }
+        // top-p on a peaked distribution, as a trained model's usually is (logits with σ = 8: the best few hundred hold 95 %)
+        float[] peaked = new float[logits.length];
+        for (int i = 0; i < peaked.length; i++) {
+            peaked[i] = logits[i] * 8 / 3;
+        }
+        try (SamplerChain c = SamplerChains.build(providers, SamplerChains.standard(1, 0, 0.95, 0, 1), 1)) {
+            System.out.printf("sample %-58s %8.3f ms%n", "top-p .95 > dist, peaked (σ = 8):", medianMillis(10, 31, () -> c.sample(Candidates.fromLogits(peaked))));
+        }
         // one llama_sampler_chain run by llama.cpp, with and without Java stages called back through upcalls
         var mixed = List.of(io.gptlens.core.sampling.StageSpec.of("llama.top-k", "k", 40), io.gptlens.core.sampling.StageSpec.of("top-p", "p", 0.95),
                 io.gptlens.core.sampling.StageSpec.of("llama.min-p", "p", 0.05), io.gptlens.core.sampling.StageSpec.of("temperature", "t", 0.8),

@@ -30,18 +30,8 @@ public final class TopPSampler implements Sampler {
         if (p >= 1) {
             return;
         }
-        c.sort();
         c.softmax();
-        double cum = 0;
-        int last = c.size();
-        for (int i = 0; i < c.size(); i++) {
-            cum += c.p(i);
-            if (cum >= p && i + 1 >= minKeep) {
-                last = i + 1;
-                break;
-            }
-        }
-        c.truncate(last);
+        c.keepTopP(p, minKeep);
     }
 
     @Override

@@ -149,4 +149,36 @@ class SoftmaxTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(d.ids(), c.ids(), "ties keep the lower position first");
         }
     }
+
+    @Test
+    void keepTopPEqualsSortingAndCuttingTheCumulativeSum() {
+        java.util.Random r = new java.util.Random(8);
+        for (double scale : new double[]{0.3, 2, 8}) { // flat (the full sort path) to peaked (the scan path)
+            float[] l = vocab(151_936, (long) (scale * 10), scale);
+            for (int i = 0; i < 500; i++) {
+                l[r.nextInt(l.length)] = l[r.nextInt(l.length)]; // ties
+            }
+            for (double p : new double[]{0.5, 0.9, 0.95, 0.99}) {
+                Candidates c = Candidates.fromLogits(l);
+                c.softmax();
+                c.keepTopP(p, 3);
+                Candidates d = Candidates.fromLogits(l);
+                d.sort();
+                d.softmax();
+                double cum = 0;
+                int last = d.size();
+                for (int i = 0; i < d.size(); i++) {
+                    cum += d.p(i);
+                    if (cum >= p && i + 1 >= 3) {
+                        last = i + 1;
+                        break;
+                    }
+                }
+                d.truncate(last);
+                assertEquals(d.size(), c.size(), "scale " + scale + ", p " + p);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(d.ids(), c.ids(), "scale " + scale + ", p " + p);
+                assertTrue(c.isSorted());
+            }
+        }
+    }
 }
