@@ -113,6 +113,14 @@ public class ExplorerService {
     private final ExecutorService prepare = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("explorer-prepare").factory());
     private final boolean eagerIndex = !"false".equals(System.getProperty("gptlens.explorer.eager-index"));
 
+    /** The index build's progress. */
+    private record Progress(String state, int rows, int total, double rowsPerSecond, double etaSeconds, long bytesOnDisk, String message) {
+    }
+
+    /** What measuring the index found, and whether it answers from now on. */
+    private record Measured(double recallBefore, double recallAfter, double indexP50Ms, double exactP50Ms, boolean serves) {
+    }
+
     /** The int8 copy of a matrix and what filters and text search need of each token. */
     private record Exact(QuantizedMatrix matrix, TokenFlags[] flags, String[] lowerText) {
     }
@@ -123,11 +131,17 @@ public class ExplorerService {
         final Arena arena = Arena.ofShared();
         final CompletableFuture<Exact> exact = new CompletableFuture<>();
         volatile int quantized;
-        volatile Status status;
+        volatile Progress progress = new Progress("missing", 0, 0, 0, -1, 0, "");
+        /** The index's measurement on the model's own rows; null until it is built and measured. */
+        volatile Measured measured;
         volatile EmbeddingIndex index;
         volatile CompletableFuture<EmbeddingIndex> building;
-        volatile boolean indexServes;
         volatile boolean closed;
+
+        boolean indexServes() {
+            Measured m = measured;
+            return m != null && m.serves();
+        }
 
         Entry(LoadedModel model, Matrix mx) {
             this.model = model;
@@ -190,7 +204,6 @@ public class ExplorerService {
         check(m, mx);
         return entries.computeIfAbsent(key(m, mx), k -> {
             Entry e = new Entry(m, mx);
-            e.status = status(e, "missing", 0, 0, 0, -1, 0, "");
             prepare.execute(() -> quantize(e));
             return e;
         });
@@ -224,11 +237,13 @@ public class ExplorerService {
         }
     }
 
-    private Status status(Entry e, String state, int rows, int total, double rate, double eta, long bytes, String message) {
-        Status old = e.status;
-        return new Status(state, rows, total, rate, eta, bytes, message, e.indexServes ? "hnsw" : "exact", exactState(e),
-                old == null ? Double.NaN : old.recallBefore(), old == null ? Double.NaN : old.recallAfter(),
-                old == null ? Double.NaN : old.indexP50Ms(), old == null ? Double.NaN : old.exactP50Ms());
+    /** Where an entry stands, from its progress, its measurement and its int8 copy. */
+    private static Status snapshot(Entry e) {
+        Progress p = e.progress;
+        Measured m = e.measured;
+        return new Status(p.state(), p.rows(), p.total(), p.rowsPerSecond(), p.etaSeconds(), p.bytesOnDisk(), p.message(),
+                e.indexServes() ? "hnsw" : "exact", exactState(e), m == null ? Double.NaN : m.recallBefore(),
+                m == null ? Double.NaN : m.recallAfter(), m == null ? Double.NaN : m.indexP50Ms(), m == null ? Double.NaN : m.exactP50Ms());
     }
 
     private static String exactState(Entry e) {
@@ -247,9 +262,7 @@ public class ExplorerService {
         if (e.index == null && e.building == null && EmbeddingIndex.complete(folder(m, mx))) {
             build(m, mx); // opens it and measures it, in the background
         }
-        Status s = e.status;
-        return new Status(s.state(), s.rows(), s.total(), s.rowsPerSecond(), s.etaSeconds(), s.bytesOnDisk(), s.message(),
-                e.indexServes ? "hnsw" : "exact", exactState(e), s.recallBefore(), s.recallAfter(), s.indexP50Ms(), s.exactP50Ms());
+        return snapshot(e);
     }
 
     /** Starts building (or opening) the index if it is neither built nor building; returns the status. */
@@ -261,7 +274,7 @@ public class ExplorerService {
         Model model = m.model();
         int rows = model.tokenizer().vocabularySize();
         long start = System.nanoTime();
-        e.status = status(e, "building", 0, rows, 0, -1, 0, "");
+        e.progress = new Progress("building", 0, rows, 0, -1, 0, "");
         e.building = CompletableFuture.supplyAsync(() -> {
             try {
                 Path dir = folder(m, mx);
@@ -276,12 +289,12 @@ public class ExplorerService {
                     public void rows(int done, int total) {
                         double secs = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
                         double rate = done / secs;
-                        e.status = status(e, "building", done, total, rate, (total - done) / Math.max(1e-9, rate), 0, "");
+                        e.progress = new Progress("building", done, total, rate, (total - done) / Math.max(1e-9, rate), 0, "");
                     }
 
                     @Override
                     public void merging(int segments) {
-                        e.status = status(e, "building", rows, rows, 0, -1, 0, "merging " + segments + " segments into one graph");
+                        e.progress = new Progress("building", rows, rows, 0, -1, 0, "merging " + segments + " segments into one graph");
                     }
                 }, LowPriority.threads("index-merge-" + m.id()));
                 if (e.closed) {
@@ -289,17 +302,17 @@ public class ExplorerService {
                     return null;
                 }
                 e.index = idx;
-                e.status = status(e, "ready", rows, rows, rows / Math.max(1e-3, (System.nanoTime() - start) / 1e9), 0,
+                e.progress = new Progress("ready", rows, rows, rows / Math.max(1e-3, (System.nanoTime() - start) / 1e9), 0,
                         EmbeddingIndex.sizeOnDisk(dir), "");
                 measure(e, idx);
                 return idx;
             } catch (IOException | RuntimeException ex) {
-                e.status = status(e, "failed", 0, rows, 0, -1, 0, String.valueOf(ex.getMessage()));
+                e.progress = new Progress("failed", 0, rows, 0, -1, 0, String.valueOf(ex.getMessage()));
                 LOG.log(System.Logger.Level.WARNING, "explorer: the index of '" + m.id() + "' failed: " + ex);
                 throw new IllegalStateException(ex);
             }
         }, command -> LowPriority.threads("index-" + m.id()).newThread(command).start());
-        return e.status;
+        return snapshot(e);
     }
 
     /** Lets running generations go first (a minute at most, so the build is delayed, never starved). */
@@ -346,13 +359,10 @@ public class ExplorerService {
         java.util.Arrays.sort(tExact);
         double rb = before / SAMPLE;
         double ra = after / SAMPLE;
-        e.indexServes = ra >= MIN_RECALL && tIndex[SAMPLE / 2] < tExact[SAMPLE / 2];
-        Status s = e.status;
-        e.status = new Status(s.state(), s.rows(), s.total(), s.rowsPerSecond(), s.etaSeconds(), s.bytesOnDisk(), s.message(),
-                e.indexServes ? "hnsw" : "exact", exactState(e), rb, ra, tIndex[SAMPLE / 2], tExact[SAMPLE / 2]);
+        e.measured = new Measured(rb, ra, tIndex[SAMPLE / 2], tExact[SAMPLE / 2], ra >= MIN_RECALL && tIndex[SAMPLE / 2] < tExact[SAMPLE / 2]);
         LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT, "explorer: index of '%s' measured on %d of its rows: recall@10 %.4f, "
                         + "%.4f re-ranked; p50 %.2f ms against the exact scan's %.2f ms: %s", e.model.id(), SAMPLE, rb, ra, tIndex[SAMPLE / 2],
-                tExact[SAMPLE / 2], e.indexServes ? "the index answers from now on" : "the exact scan keeps answering"));
+                tExact[SAMPLE / 2], e.indexServes() ? "the index answers from now on" : "the exact scan keeps answering"));
     }
 
     private double cosine(Entry e, float[] q, int id) {
@@ -392,7 +402,7 @@ public class ExplorerService {
     public EmbeddingIndex await(LoadedModel m, Matrix mx) throws Exception {
         build(m, mx);
         Entry e = entries.get(key(m, mx));
-        return e.index != null && !Double.isNaN(e.status.recallBefore()) ? e.index : e.building.get();
+        return e.index != null && e.measured != null ? e.index : e.building.get();
     }
 
     /** Waits for the exact scan to be ready (tests, benchmarks). */
@@ -440,7 +450,7 @@ public class ExplorerService {
         long t0 = System.nanoTime();
         try {
             EmbeddingIndex idx = e.index;
-            if (e.indexServes && idx != null && metric == EmbeddingIndex.Metric.COSINE && filter.none()) {
+            if (e.indexServes() && idx != null && metric == EmbeddingIndex.Metric.COSINE && filter.none()) {
                 List<EmbeddingIndex.Hit> cands = idx.nearest(query, Math.max(k, INDEX_CANDIDATES), Math.max(k, INDEX_CANDIDATES), ex);
                 List<Result> rs = rerank(e, query, cands.stream().map(EmbeddingIndex.Hit::id).toList(), k, metric);
                 return new Neighbours(named(m, rs), "hnsw", cands.size(), (System.nanoTime() - t0) / 1e6);

@@ -1,6 +1,5 @@
 package io.gptlens.web.reliability;
 
-import io.gptlens.core.embedding.TokenFlags;
 import io.gptlens.web.explorer.index.EmbeddingIndex;
 import io.gptlens.web.models.DownloadService;
 import io.gptlens.web.models.FileHash;
