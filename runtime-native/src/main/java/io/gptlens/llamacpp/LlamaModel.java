@@ -53,12 +53,16 @@ public final class LlamaModel implements Model {
     private final Set<LlamaTrainingContext> trainings = ConcurrentHashMap.newKeySet();
     private final boolean mapped;
     private volatile boolean closed;
+    private final GrammarSampler.Provider grammar = new GrammarSampler.Provider(this);
     /** Set when {@link #close()} begins: sessions opened from then on close themselves. */
     private volatile boolean closing;
+    /** Layers offloaded to a GPU (0: all on the CPU). */
+    private final int gpuLayers;
 
-    private LlamaModel(Path path, MemorySegment handle, GgufFile gguf, boolean vocabOnly, boolean mapped) {
+    private LlamaModel(Path path, MemorySegment handle, GgufFile gguf, boolean vocabOnly, boolean mapped, int gpuLayers) {
         this.path = path;
         this.mapped = mapped;
+        this.gpuLayers = gpuLayers;
         this.handle = handle;
         this.gguf = gguf;
         this.vocab = Llama.modelVocab(handle);
@@ -90,7 +94,7 @@ public final class LlamaModel implements Model {
             NativeHandles.MODELS.incrementAndGet();
             try {
                 NativeHandles.step("model.constructor");
-                return new LlamaModel(path, m, gguf, options.vocabOnly(), options.mmap());
+                return new LlamaModel(path, m, gguf, options.vocabOnly(), options.mmap(), options.gpuLayers());
             } catch (RuntimeException | Error e) {
                 // the model is nobody's yet: free it here (the caller still owns the GGUF file)
                 Llama.modelFree(m);
@@ -158,7 +162,7 @@ public final class LlamaModel implements Model {
      * True for encoder-only embedding models (BERT and kin: a pooling type other than none in the metadata, or a
      * BERT architecture): they embed text but have no language-model head to generate with.
      */
-    public boolean embeddingOnly() {
+    boolean embeddingOnly() {
         String arch = info.architecture();
         // a pooling type other than NONE (0) or UNSPECIFIED (-1, as uint32 in files llama_model_save_to_file writes)
         // marks an embedding model
@@ -167,8 +171,8 @@ public final class LlamaModel implements Model {
     }
 
     @Override
-    public boolean canGenerate() {
-        return !info.vocabOnly() && !embeddingOnly();
+    public Kind kind() {
+        return info.vocabOnly() ? Kind.VOCABULARY : embeddingOnly() ? Kind.EMBEDDER : Kind.GENERATOR;
     }
 
     /** The file this model was loaded from. */
@@ -177,9 +181,10 @@ public final class LlamaModel implements Model {
     }
 
     /** The model's GGUF file (metadata and tensor directory), valid while the model is open. */
-    public GgufFile gguf() {
+    @Override
+    public java.util.Optional<GgufFile> gguf() {
         try (var u = use()) {
-            return gguf;
+            return java.util.Optional.of(gguf);
         }
     }
 
@@ -255,6 +260,20 @@ public final class LlamaModel implements Model {
         }
     }
 
+    @Override
+    public float[] patchedLogits(int[] tokens, java.util.List<io.gptlens.core.model.Patch> patches) {
+        if (info.vocabOnly()) {
+            throw new UnsupportedOperationException("Model '" + info.name() + "' is a vocabulary only: it has no activations to patch");
+        }
+        if (gpuLayers != 0) {
+            throw new UnsupportedOperationException("Patching writes activations in place on the CPU backend; model '" + info.name()
+                    + "' runs layers on a GPU (load it with 0 GPU layers to patch it)");
+        }
+        try (var u = use()) {
+            return ActivationPatch.run(this, tokens, patches);
+        }
+    }
+
     /**
      * The model's final normalisation (for the logit lens): {@code output_norm.weight} (and
      * {@code .bias}), RMSNorm when the file gives {@code <arch>.attention.layer_norm_rms_epsilon},
@@ -311,6 +330,17 @@ public final class LlamaModel implements Model {
             }
             return row(t, token);
         }
+    }
+
+    @Override
+    public java.util.Optional<String> chatTemplate() {
+        return gguf.metadata().get("tokenizer.chat_template") instanceof io.gptlens.core.gguf.GgufValue.Str s
+                ? java.util.Optional.of(s.value()) : java.util.Optional.empty();
+    }
+
+    @Override
+    public java.util.List<io.gptlens.core.sampling.SamplerProvider> samplerProviders() {
+        return java.util.List.of(grammar);
     }
 
     /** The native model, for sessions of this package. Callers hold {@link #use()}. */

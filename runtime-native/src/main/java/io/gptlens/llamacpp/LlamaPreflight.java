@@ -1,5 +1,6 @@
 package io.gptlens.llamacpp;
 
+import io.gptlens.core.DataFolder;
 import io.gptlens.core.generation.GenerationRequest;
 import io.gptlens.core.generation.Generator;
 import io.gptlens.core.gguf.GgufFile;
@@ -154,7 +155,7 @@ public final class LlamaPreflight {
     }
 
     private static Path verdictFile() {
-        return LlamaLibrary.dataDirectory().resolve("preflight-verdicts.properties");
+        return DataFolder.resolve("preflight-verdicts.properties");
     }
 
     private static Map<String, String> verdicts() {

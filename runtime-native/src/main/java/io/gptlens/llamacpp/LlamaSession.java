@@ -452,6 +452,49 @@ public final class LlamaSession implements Session {
         }
     }
 
+    @Override
+    public synchronized void steer(float[][] perLayer) {
+        ensureOpen();
+        int layers = model.info().layers();
+        int d = model.info().embeddingLength();
+        int first = -1;
+        int last = -1;
+        if (perLayer != null) {
+            if (perLayer.length != layers) {
+                throw new IllegalArgumentException("Steering needs one row per layer: " + layers + ", got " + perLayer.length);
+            }
+            if (perLayer[0] != null) {
+                throw new IllegalArgumentException("Block 0's output cannot be steered (llama.cpp's control vectors start at layer 1)");
+            }
+            for (int l = 1; l < layers; l++) {
+                if (perLayer[l] != null) {
+                    if (perLayer[l].length != d) {
+                        throw new IllegalArgumentException("Layer " + l + "'s steering has " + perLayer[l].length + " values, not " + d);
+                    }
+                    first = first < 0 ? l : first;
+                    last = l;
+                }
+            }
+        }
+        int rc;
+        if (first < 0) {
+            rc = Llama.setAdapterCvec(ctx, MemorySegment.NULL, 0, d, -1, -1);
+        } else {
+            try (Arena a = Arena.ofConfined()) { // llama.cpp copies the values into its own tensors
+                MemorySegment data = a.allocate(4L * d * (layers - 1), 4);
+                for (int l = 1; l < layers; l++) {
+                    if (perLayer[l] != null) {
+                        MemorySegment.copy(perLayer[l], 0, data, ValueLayout.JAVA_FLOAT, 4L * d * (l - 1), d);
+                    }
+                }
+                rc = Llama.setAdapterCvec(ctx, data, (long) d * (layers - 1), d, first, last);
+            }
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("llama.cpp refused the control vector (llama_set_adapter_cvec returned " + rc + ")");
+        }
+    }
+
     /** True if the context has no memory module (encoder-only models). */
     private boolean noMemory() {
         return memory.equals(MemorySegment.NULL);

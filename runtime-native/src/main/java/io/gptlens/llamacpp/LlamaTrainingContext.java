@@ -170,7 +170,7 @@ final class LlamaTrainingContext implements TrainingContext {
             throw new IllegalArgumentException("Model '" + model.info().name() + "' is memory-mapped from " + model.path()
                     + ": load it without mmap to train it (its weights must be writable)");
         }
-        for (TensorInfo t : model.gguf().tensors().values()) {
+        for (TensorInfo t : model.gguf().orElseThrow().tensors().values()) {
             if (t.type() != GgmlType.F32) {
                 throw new IllegalArgumentException("Training needs F32 weights; " + t.name() + " in " + model.path() + " is " + t.type());
             }

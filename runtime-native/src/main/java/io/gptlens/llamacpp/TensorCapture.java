@@ -55,6 +55,8 @@ final class TensorCapture {
     private final Map<Integer, float[][][]> attention = new ConcurrentHashMap<>();
     private final Map<Integer, float[][]> residual = new ConcurrentHashMap<>();
     private final Map<Integer, float[]> norms = new ConcurrentHashMap<>();
+    private final Map<Integer, float[][]> afterAttention = new ConcurrentHashMap<>();
+    private volatile float[][] embedding;
     private final Arena scratchArena = Arena.ofShared();
     private MemorySegment scratch = MemorySegment.NULL;
     private volatile Throwable failure;
@@ -92,7 +94,19 @@ final class TensorCapture {
         if (c.attention.isEmpty()) {
             attention.clear(); // no attention tensor seen at all (e.g. an architecture that names it otherwise)
         }
-        return new Internals(tokens, attention, residual, norms);
+        if (!capture.components()) {
+            return new Internals(tokens, attention, residual, norms);
+        }
+        List<float[][]> mid = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            float[][] rows = c.afterAttention.get(l);
+            if (rows == null || c.embedding == null) {
+                throw new UnsupportedOperationException("Model '" + model.info().architecture() + "' does not name the residual stream inside its blocks "
+                        + "as llama.cpp's llama graph does (embd, ffn_inp-N): no attribution by component");
+            }
+            mid.add(rows);
+        }
+        return new Internals(tokens, attention, residual, norms, c.embedding, mid);
     }
 
     /**
@@ -124,7 +138,8 @@ final class TensorCapture {
         return scratch;
     }
 
-    private static int layerOf(String name) {
+    /** The layer a graph tensor's name ends in ({@code l_out-3}: 3), or -1. */
+    static int layerOf(String name) {
         try {
             return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
         } catch (NumberFormatException e) {
@@ -138,8 +153,10 @@ final class TensorCapture {
             String name = Llama.tensorName(tensor);
             boolean att = name != null && name.startsWith("kq_soft_max-");
             boolean res = name != null && name.startsWith("l_out-");
-            int layer = att || res ? layerOf(name) : -1;
-            boolean wanted = layer >= 0 && (res || capture.layer(layer));
+            boolean mid = capture.components() && name != null && name.startsWith("ffn_inp-");
+            boolean emb = capture.components() && ("embd".equals(name) || "inp_embd".equals(name)); // as v0.5.0 names it, and later versions
+            int layer = att || res || mid ? layerOf(name) : -1;
+            boolean wanted = emb || layer >= 0 && (res || mid || capture.layer(layer));
             if (ask || !wanted) {
                 return wanted;
             }
@@ -154,8 +171,12 @@ final class TensorCapture {
             }
             if (att) {
                 copyAttention(tensor, layer, (int) ne[0], (int) ne[1], (int) ne[2]);
-            } else {
+            } else if (res) {
                 copyResidual(tensor, layer, (int) ne[0], (int) ne[1]);
+            } else if (mid) {
+                afterAttention.put(layer, rows(tensor, (int) ne[0], (int) ne[1], null));
+            } else {
+                embedding = rows(tensor, (int) ne[0], (int) ne[1], null);
             }
             return true;
         } catch (Throwable t) {
@@ -189,24 +210,34 @@ final class TensorCapture {
 
     /** Every token's residual norm, and the vectors of positions {@code [residualFrom, residualTo)}. */
     private void copyResidual(MemorySegment tensor, int layer, int embd, int nt) {
+        float[] norm = new float[n];
+        java.util.Arrays.fill(norm, Float.NaN);
+        residual.put(layer, rows(tensor, embd, nt, norm));
+        norms.put(layer, norm);
+    }
+
+    /**
+     * The rows of positions {@code [residualFrom, residualTo)} of a {@code [embd, nt]} tensor (null
+     * elsewhere), and every row's norm into {@code norm} when it is not null. A tensor holds all n
+     * rows, or, in the last layer, the output rows only (in position order).
+     */
+    private float[][] rows(MemorySegment tensor, int embd, int nt, float[] norm) {
         long bytes = 4L * embd * nt;
         MemorySegment buf = scratch(bytes);
         Llama.tensorGet(tensor, buf, 0, bytes);
-        // every layer holds all n rows but the last, which holds the output rows only (in position order)
         boolean all = nt >= n;
-        float[] norm = new float[n];
-        java.util.Arrays.fill(norm, Float.NaN);
         float[][] rows = new float[n][];
         float[] row = new float[embd];
         for (int r = 0; r < Math.min(nt, all ? n : outputs.length); r++) {
             int t = all ? r : outputs[r];
             MemorySegment.copy(buf, ValueLayout.JAVA_FLOAT, 4L * embd * r, row, 0, embd);
-            norm[t] = (float) Math.sqrt(io.gptlens.core.simd.Simd.dot(row, row));
+            if (norm != null) {
+                norm[t] = (float) Math.sqrt(io.gptlens.core.simd.Simd.dot(row, row));
+            }
             if (t >= capture.residualFrom() && t < capture.residualTo()) {
                 rows[t] = row.clone();
             }
         }
-        norms.put(layer, norm);
-        residual.put(layer, rows);
+        return rows;
     }
 }

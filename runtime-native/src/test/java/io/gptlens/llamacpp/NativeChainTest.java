@@ -4,8 +4,6 @@ import io.gptlens.core.distribution.Candidates;
 import io.gptlens.core.generation.GenerationRequest;
 import io.gptlens.core.generation.Generator;
 import io.gptlens.core.model.Batch;
-import io.gptlens.core.model.LoadOptions;
-import io.gptlens.core.model.Model;
 import io.gptlens.core.model.Session;
 import io.gptlens.core.model.SessionOptions;
 import io.gptlens.core.sampling.DistPicker;
@@ -19,8 +17,6 @@ import io.gptlens.core.sampling.SamplerException;
 import io.gptlens.core.sampling.SamplerStage;
 import io.gptlens.core.sampling.TemperatureSampler;
 import io.gptlens.core.sampling.TopPSampler;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -38,21 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code llama_sampler_sample}; faults in an upcall end the call with an error naming the stage
  * and leave the JVM and the chain working.
  */
-class NativeChainTest {
-
-    static Model model;
-
-    @BeforeAll
-    static void load() throws Exception {
-        model = new LlamaBackend().load(TestFiles.stories(), LoadOptions.defaults(), p -> { });
-    }
-
-    @AfterAll
-    static void close() {
-        if (model != null) {
-            model.close();
-        }
-    }
+class NativeChainTest extends StoriesTestBase {
 
     /** Native and Java stages interleaved, with stateful ones on both sides; ends in llama.cpp's dist or Java's. */
     private static SamplerChain mixed(boolean javaPicker) {

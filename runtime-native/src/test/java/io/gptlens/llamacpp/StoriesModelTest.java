@@ -243,7 +243,7 @@ class StoriesModelTest {
     @Test
     void embeddingRowsAreTheTensorRows() throws Exception {
         assertTrue(model instanceof LlamaModel);
-        var gguf = ((LlamaModel) model).gguf();
+        var gguf = model.gguf().orElseThrow();
         var te = gguf.tensor("token_embd.weight").orElseThrow();
         assertArrayEquals(gguf.row(te, 403), model.embeddingRow(403));
         assertEquals(64, model.embeddingRow(0).length);
@@ -282,7 +282,7 @@ class StoriesModelTest {
             s.evaluate(Batch.of(prompt, 0, 0));
             float[] logits = s.logits(-1);
             float[] last = in.residual().getLast()[prompt.length - 1];
-            var gguf = ((LlamaModel) model).gguf();
+            var gguf = model.gguf().orElseThrow();
             float[] norm = gguf.row(gguf.tensor("output_norm.weight").orElseThrow(), 0);
             double ms = 0;
             for (float x : last) {

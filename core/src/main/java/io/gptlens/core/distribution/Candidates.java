@@ -1,6 +1,5 @@
 package io.gptlens.core.distribution;
 
-import io.gptlens.core.simd.Simd;
 import io.gptlens.core.simd.TopK;
 
 import java.util.Arrays;
@@ -321,30 +320,22 @@ public final class Candidates {
     }
 
     /**
-     * Sets probabilities to the softmax of the logits, computed in double precision with the
-     * maximum subtracted first, so no logit overflows. The order of entries is unchanged (call
+     * Sets probabilities to the softmax of the logits ({@link Softmax#intoFloats}: the maximum
+     * subtracted first, so no logit overflows). The order of entries is unchanged (call
      * {@link #sort()} first where order matters). Entries whose logit is -infinity get probability 0.
      *
      * @throws IllegalStateException if every logit is -infinity or any is NaN
      */
     public void softmax() {
-        int nan = Simd.firstNaN(logits, 0, size);
+        int nan;
+        try {
+            nan = Softmax.intoFloats(logits, size, probs);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Cannot take the softmax: " + e.getMessage().toLowerCase(java.util.Locale.ROOT), e);
+        }
         if (nan >= 0) {
             throw new IllegalStateException("Logit of token " + ids[nan] + " is NaN");
         }
-        float max = Simd.max(logits, size);
-        if (max == Float.NEGATIVE_INFINITY) {
-            throw new IllegalStateException("Cannot take the softmax: every logit is -infinity");
-        }
-        if (max == Float.POSITIVE_INFINITY) {
-            for (int i = 0; i < size; i++) {
-                probs[i] = logits[i] == Float.POSITIVE_INFINITY ? 1 : 0;
-            }
-            normalize();
-            return;
-        }
-        double sum = Simd.expInto(logits, probs, size, max);
-        Simd.scale(probs, size, (float) (1 / sum));
         probsValid = true;
     }
 

@@ -102,12 +102,12 @@ public final class LogitSummary {
     }
 
     /** Token id of top entry {@code i} (0 = the argmax). */
-    public int topId(int i) {
+    int topId(int i) {
         return top.id(i);
     }
 
     /** Logit of top entry {@code i}. */
-    public float topLogit(int i) {
+    float topLogit(int i) {
         return top.score(i);
     }
 

@@ -1,5 +1,7 @@
 package io.gptlens.core.distribution;
 
+import io.gptlens.core.simd.Simd;
+
 /**
  * Softmax with temperature over a full vocabulary, safe for any temperature {@code T >= 0} and
  * any finite or -infinite logits.
@@ -7,7 +9,7 @@ package io.gptlens.core.distribution;
  * <p>{@code p_i = exp((l_i - max) / T) / sum_j exp((l_j - max) / T)}, computed in double
  * precision. Subtracting the maximum first means no exponent exceeds 0, so nothing overflows for
  * large logits or small T. {@code T = 0} is the limit: all mass on the argmax (the first one on
- * ties). Very large T tends to the uniform distribution over tokens with finite logits.
+ * ties); +infinite logits share all the mass. Very large T tends to the uniform distribution over tokens with finite logits.
  *
  * <p>Stateless and thread-safe.
  */
@@ -42,8 +44,18 @@ public final class Softmax {
             throw new IllegalArgumentException("Every logit is -infinity");
         }
         double[] p = new double[logits.length];
-        if (t == 0 || max == Double.POSITIVE_INFINITY) {
+        if (t == 0) {
             p[argmax] = 1;
+            return p;
+        }
+        if (max == Double.POSITIVE_INFINITY) { // the limit: the +infinite logits share all the mass, as in intoFloats
+            int infinite = 0;
+            for (float l : logits) {
+                infinite += l == Float.POSITIVE_INFINITY ? 1 : 0;
+            }
+            for (int i = 0; i < logits.length; i++) {
+                p[i] = logits[i] == Float.POSITIVE_INFINITY ? 1.0 / infinite : 0;
+            }
             return p;
         }
         double sum = 0;
@@ -56,6 +68,43 @@ public final class Softmax {
             p[i] /= sum;
         }
         return p;
+    }
+
+    /**
+     * The same softmax at temperature 1 over the first {@code n} logits, written to {@code out} as
+     * floats with the SIMD kernels: the one the sampler chain ({@link Candidates#softmax()}) draws
+     * from, for a whole vocabulary per token. The maximum is subtracted first, as in
+     * {@link #probabilities}; when some logits are +infinity they share all the mass. Agrees with
+     * {@link #probabilities} to a few float ulps.
+     *
+     * @return the index of the first NaN logit (then {@code out} is unchanged), or -1
+     * @throws IllegalArgumentException if {@code n} is not positive or every logit is -infinity
+     */
+    public static int intoFloats(float[] logits, int n, float[] out) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("No logits");
+        }
+        int nan = Simd.firstNaN(logits, 0, n);
+        if (nan >= 0) {
+            return nan;
+        }
+        float max = Simd.max(logits, n);
+        if (max == Float.NEGATIVE_INFINITY) {
+            throw new IllegalArgumentException("Every logit is -infinity");
+        }
+        if (max == Float.POSITIVE_INFINITY) {
+            int infinite = 0;
+            for (int i = 0; i < n; i++) {
+                infinite += logits[i] == Float.POSITIVE_INFINITY ? 1 : 0;
+            }
+            for (int i = 0; i < n; i++) {
+                out[i] = logits[i] == Float.POSITIVE_INFINITY ? 1f / infinite : 0f;
+            }
+            return -1;
+        }
+        double sum = Simd.expInto(logits, out, n, max);
+        Simd.scale(out, n, (float) (1 / sum));
+        return -1;
     }
 
     /**
@@ -105,6 +154,12 @@ public final class Softmax {
         double max = Double.NEGATIVE_INFINITY;
         for (float l : logits) {
             max = Math.max(max, l);
+        }
+        if (max == Double.POSITIVE_INFINITY) {
+            for (int i = 0; i < lp.length; i++) {
+                lp[i] = Math.log(p[i]);
+            }
+            return lp;
         }
         double sum = 0;
         for (float l : logits) {

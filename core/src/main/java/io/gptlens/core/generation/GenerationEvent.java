@@ -1,5 +1,7 @@
 package io.gptlens.core.generation;
 
+import io.gptlens.core.distribution.Candidates;
+
 import io.gptlens.core.distribution.TopN;
 import io.gptlens.core.tokenizer.Piece;
 
@@ -53,9 +55,14 @@ public sealed interface GenerationEvent {
      *                     copy it to keep it, and do not modify it
      * @param forced       true if the token was forced ({@link GenerationRequest#forced()}), not sampled
      * @param end          true if the token ends generation (EOS, EOT); its {@code text} is empty
+     * @param sampled      the candidates the picker drew from, after every stage of the chain (their
+     *                     probabilities are valid when {@link Candidates#probabilitiesValid()}): the
+     *                     generation's own set, valid only during the listener's call; null for a
+     *                     forced token
      */
     record TokenEvent(int index, int position, int token, Piece piece, String text, float logit, double p, double logprob,
-                      double sampledP, List<TopN.Entry> alternatives, long nanos, float[] logits, boolean forced, boolean end)
+                      double sampledP, List<TopN.Entry> alternatives, long nanos, float[] logits, boolean forced, boolean end,
+                      Candidates sampled)
             implements GenerationEvent {
         public TokenEvent {
             alternatives = List.copyOf(alternatives);

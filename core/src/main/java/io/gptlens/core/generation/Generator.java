@@ -154,7 +154,7 @@ public final class Generator {
             double logprob = logits[token] - logSumExp;
             long now = System.nanoTime();
             listener.accept(new TokenEvent(generated.size() - 1, pos, token, piece, delta, logits[token], Math.exp(logprob),
-                    logprob, sampledP, alts, now - stepStart, logits, isForced, end));
+                    logprob, sampledP, alts, now - stepStart, logits, isForced, end, isForced ? null : candidates));
             stepStart = now;
             if (end) {
                 reason = StopReason.END_OF_GENERATION;
@@ -183,7 +183,7 @@ public final class Generator {
         if (!tail.isEmpty()) {
             // text held back for a possible stop string or an unfinished character, released at the end
             listener.accept(new TokenEvent(generated.size() - 1, pos, -1, new Piece(new byte[0], ""), tail, Float.NaN,
-                    Double.NaN, Double.NaN, Double.NaN, List.of(), 0, null, false, false));
+                    Double.NaN, Double.NaN, Double.NaN, List.of(), 0, null, false, false, null));
         }
         int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
         return finish(listener, reason, text.text(), ids, prompt.length, promptNanos, System.nanoTime() - genStart);

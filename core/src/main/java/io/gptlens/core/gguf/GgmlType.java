@@ -80,11 +80,6 @@ public enum GgmlType {
         return typeSize;
     }
 
-    /** True for the types ggml stores in blocks of more than one element (the quantized ones). */
-    public boolean isQuantized() {
-        return blockSize > 1;
-    }
-
     /**
      * Bytes taken by {@code elements} elements of this type.
      *

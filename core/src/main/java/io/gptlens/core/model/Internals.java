@@ -18,14 +18,27 @@ import java.util.Set;
  *                      for every token; in the last layer only for the positions whose residual
  *                      was kept and the last one (NaN elsewhere: llama.cpp computes the last block
  *                      only for the rows it outputs)
+ * @param embedding     {@code [token][dimension]}: the residual stream before the first block (the
+ *                      token's W_E row, scaled as the architecture does), rows outside the residual
+ *                      range null; null when the components were not captured
+ * @param afterAttention per layer, {@code [token][dimension]}: the residual stream after the layer's
+ *                      attention and before its MLP ({@code ffn_inp}), rows as in {@code residual};
+ *                      empty when the components were not captured
  */
-public record Internals(int[] tokens, List<float[][][]> attention, List<float[][]> residual, List<float[]> residualNorms) {
+public record Internals(int[] tokens, List<float[][][]> attention, List<float[][]> residual, List<float[]> residualNorms,
+                        float[][] embedding, List<float[][]> afterAttention) {
 
     public Internals {
         tokens = tokens.clone();
         attention = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(attention)); // null entries allowed
         residual = List.copyOf(residual);
         residualNorms = List.copyOf(residualNorms);
+        afterAttention = afterAttention == null ? List.of() : List.copyOf(afterAttention);
+    }
+
+    /** A capture without the components (what {@link Capture#components()} adds). */
+    public Internals(int[] tokens, List<float[][][]> attention, List<float[][]> residual, List<float[]> residualNorms) {
+        this(tokens, attention, residual, residualNorms, null, null);
     }
 
     @Override
@@ -50,8 +63,15 @@ public record Internals(int[] tokens, List<float[][][]> attention, List<float[][
      * @param queryTo      last query row kept (exclusive; clamped to the prompt)
      * @param residualFrom first position whose residual vector is kept
      * @param residualTo   last position whose residual vector is kept (exclusive; clamped)
+     * @param components   also keep, at those positions, the residual before the first block and after each attention
      */
-    public record Capture(Set<Integer> layers, Set<Integer> heads, int queryFrom, int queryTo, int residualFrom, int residualTo) {
+    public record Capture(Set<Integer> layers, Set<Integer> heads, int queryFrom, int queryTo, int residualFrom, int residualTo,
+                          boolean components) {
+
+        /** Without the components. */
+        public Capture(Set<Integer> layers, Set<Integer> heads, int queryFrom, int queryTo, int residualFrom, int residualTo) {
+            this(layers, heads, queryFrom, queryTo, residualFrom, residualTo, false);
+        }
 
         public Capture {
             layers = layers == null ? null : Set.copyOf(layers);
@@ -70,6 +90,11 @@ public record Internals(int[] tokens, List<float[][][]> attention, List<float[][
         /** No attention, the residual at one position (the logit lens). */
         public static Capture residualAt(int position) {
             return new Capture(Set.of(), Set.of(), 0, 0, position, position + 1);
+        }
+
+        /** No attention; at one position the residual before the first block, after each attention and after each layer. */
+        public static Capture componentsAt(int position) {
+            return new Capture(Set.of(), Set.of(), 0, 0, position, position + 1, true);
         }
 
         public boolean layer(int l) {

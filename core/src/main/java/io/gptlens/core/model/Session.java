@@ -80,6 +80,19 @@ public interface Session extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot run sampler chains natively");
     }
 
+    /**
+     * Adds {@code perLayer[l]} to the residual stream after block {@code l} in every evaluation from
+     * now on (llama.cpp's control vector); null, or all-null rows, clears it. What the KV cache holds
+     * was computed before and stays as it was: clear or re-evaluate what must be steered.
+     *
+     * @param perLayer {@code [layers][embedding]}, row 0 null (block 0's output cannot be steered)
+     * @throws IllegalArgumentException      when the shape does not fit the model
+     * @throws UnsupportedOperationException when the backend cannot steer
+     */
+    default void steer(float[][] perLayer) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot steer the residual stream");
+    }
+
     /** Removes positions {@code [p0, p1)} of a sequence from the cache; -1 bounds mean open. */
     void removeTokens(int sequence, int p0, int p1);
 

@@ -50,6 +50,31 @@ public interface Tokenizer {
     /** True if {@code token} ends generation (EOS, EOT and similar). */
     boolean isEndOfGeneration(int token);
 
+    /**
+     * The one token whose text is exactly {@code text} ({@code " there"}, {@code ","}): the
+     * vocabulary entry of that text (not a byte token, when a character has both), else what {@link #encode}
+     * makes of it when that is one token. The entry comes first because encoding is context-blind:
+     * a SentencePiece vocabulary encodes {@code ","} as {@code "▁,"} (its dummy prefix) and
+     * {@code " there"} as two tokens, though {@code ","} and {@code "▁there"} are entries. Empty when
+     * no single token is that text.
+     */
+    default java.util.OptionalInt tokenOf(String text) {
+        int byteToken = -1; // a byte token (<0x2C>) decodes to the same text as its character's own entry, which wins
+        for (int id = 0; id < vocabularySize(); id++) {
+            if (text.equals(piece(id, true).text())) {
+                if (type(id) != TokenType.BYTE) {
+                    return java.util.OptionalInt.of(id);
+                }
+                byteToken = byteToken < 0 ? id : byteToken;
+            }
+        }
+        if (byteToken >= 0) {
+            return java.util.OptionalInt.of(byteToken);
+        }
+        int[] ids = encode(text, false, true);
+        return ids.length == 1 ? java.util.OptionalInt.of(ids[0]) : java.util.OptionalInt.empty();
+    }
+
     /** Checks that {@code token} is a valid id, with a message naming the vocabulary size. */
     default void checkToken(int token) {
         if (token < 0 || token >= vocabularySize()) {

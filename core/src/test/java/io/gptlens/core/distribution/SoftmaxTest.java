@@ -92,6 +92,53 @@ class SoftmaxTest {
     }
 
     @Test
+    void theFloatKernelAgreesWithTheDoubleOne() {
+        for (double scale : new double[]{0.01, 1, 30}) {
+            float[] l = vocab(151_936, 11, scale);
+            l[5] = Float.NEGATIVE_INFINITY;
+            float[] f = new float[l.length];
+            assertEquals(-1, Softmax.intoFloats(l, l.length, f));
+            double[] p = Softmax.probabilities(l, 1);
+            double sum = 0;
+            for (int i = 0; i < l.length; i++) {
+                assertEquals(p[i], f[i], Math.max(1e-12, 1e-5 * p[i]), "token " + i + " at scale " + scale);
+                sum += f[i];
+            }
+            assertEquals(0f, f[5]);
+            assertEquals(1, sum, 1e-4);
+        }
+    }
+
+    @Test
+    void infiniteLogitsShareTheMassInBothKernels() {
+        float[] l = {1, Float.POSITIVE_INFINITY, 3, Float.POSITIVE_INFINITY};
+        float[] f = new float[4];
+        Softmax.intoFloats(l, 4, f);
+        double[] p = Softmax.probabilities(l, 1);
+        double[] lp = Softmax.logProbabilities(l, 1);
+        for (int i = 0; i < 4; i++) {
+            double want = i % 2 == 1 ? 0.5 : 0;
+            assertEquals(want, f[i]);
+            assertEquals(want, p[i]);
+            assertEquals(Math.log(want), lp[i]);
+        }
+        assertEquals(1.0, Softmax.probabilities(l, 0)[1], "T = 0: the first argmax");
+    }
+
+    @Test
+    void theFloatKernelNamesTheFirstNaNAndRefusesAllMinusInfinity() {
+        float[] out = {7, 7, 7};
+        assertEquals(1, Softmax.intoFloats(new float[]{0, Float.NaN, Float.NaN}, 3, out));
+        assertEquals(7f, out[0], "nothing written");
+        assertThrows(IllegalArgumentException.class, () -> Softmax.intoFloats(new float[]{Float.NEGATIVE_INFINITY}, 1, out));
+        assertThrows(IllegalArgumentException.class, () -> Softmax.intoFloats(new float[]{1}, 0, out));
+        Candidates c = Candidates.fromLogits(new float[]{0, Float.NaN});
+        assertEquals("Logit of token 1 is NaN", assertThrows(IllegalStateException.class, c::softmax).getMessage());
+        Candidates d = Candidates.fromLogits(new float[]{Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY});
+        assertEquals("Cannot take the softmax: every logit is -infinity", assertThrows(IllegalStateException.class, d::softmax).getMessage());
+    }
+
+    @Test
     void candidatesSoftmaxMatchesSoftmax() {
         float[] l = vocab(1000, 3, 4);
         Candidates c = Candidates.fromLogits(l);

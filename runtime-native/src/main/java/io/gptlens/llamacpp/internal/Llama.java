@@ -90,6 +90,7 @@ public final class Llama {
     public static final MethodHandle DETACH_THREADPOOL = h("llama_detach_threadpool", null, ADDRESS);
     public static final MethodHandle GET_MEMORY = h("llama_get_memory", ADDRESS, ADDRESS);
     public static final MethodHandle MEMORY_CLEAR = h("llama_memory_clear", null, ADDRESS, JAVA_BOOLEAN);
+    public static final MethodHandle SET_ADAPTER_CVEC = h("llama_set_adapter_cvec", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT);
     public static final MethodHandle MEMORY_SEQ_RM = h("llama_memory_seq_rm", JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT);
     public static final MethodHandle MEMORY_SEQ_CP = h("llama_memory_seq_cp", null, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     public static final MethodHandle MEMORY_SEQ_KEEP = h("llama_memory_seq_keep", null, ADDRESS, JAVA_INT);
@@ -113,6 +114,8 @@ public final class Llama {
     public static final MethodHandle SAMPLER_INIT_MIN_P = h("llama_sampler_init_min_p", ADDRESS, JAVA_FLOAT, JAVA_LONG);
     public static final MethodHandle SAMPLER_INIT_TYPICAL = h("llama_sampler_init_typical", ADDRESS, JAVA_FLOAT, JAVA_LONG);
     public static final MethodHandle SAMPLER_INIT_TEMP = h("llama_sampler_init_temp", ADDRESS, JAVA_FLOAT);
+    /** {@code llama_sampler_init_grammar(vocab, grammar_str, grammar_root)}: NULL when the grammar does not parse. */
+    public static final MethodHandle SAMPLER_INIT_GRAMMAR = h("llama_sampler_init_grammar", ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     public static final MethodHandle SAMPLER_INIT_TEMP_EXT = h("llama_sampler_init_temp_ext", ADDRESS, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT);
     public static final MethodHandle SAMPLER_INIT_XTC = h("llama_sampler_init_xtc", ADDRESS, JAVA_FLOAT, JAVA_FLOAT, JAVA_LONG, JAVA_INT);
     public static final MethodHandle SAMPLER_INIT_TOP_N_SIGMA = h("llama_sampler_init_top_n_sigma", ADDRESS, JAVA_FLOAT);
@@ -281,6 +284,11 @@ public final class Llama {
         try { return (MemorySegment) GET_MEMORY.invokeExact(ctx); } catch (Throwable t) { throw rethrow(t); }
     }
 
+    /** {@code llama_set_adapter_cvec}: {@code data} holds {@code len} floats, n_embd per layer from layer 1; NULL clears. */
+    public static int setAdapterCvec(MemorySegment ctx, MemorySegment data, long len, int nEmbd, int first, int last) {
+        try { return (int) SET_ADAPTER_CVEC.invokeExact(ctx, data, len, nEmbd, first, last); } catch (Throwable t) { throw rethrow(t); }
+    }
+
     public static void memoryClear(MemorySegment mem, boolean data) {
         try { MEMORY_CLEAR.invokeExact(mem, data); } catch (Throwable t) { throw rethrow(t); }
     }
@@ -311,6 +319,10 @@ public final class Llama {
 
     public static void samplerReset(MemorySegment s) {
         try { SAMPLER_RESET.invokeExact(s); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    public static MemorySegment samplerInitGrammar(MemorySegment vocab, MemorySegment grammar, MemorySegment root) {
+        try { return (MemorySegment) SAMPLER_INIT_GRAMMAR.invokeExact(vocab, grammar, root); } catch (Throwable t) { throw rethrow(t); }
     }
 
     public static MemorySegment samplerClone(MemorySegment s) {

@@ -1,5 +1,6 @@
 package io.gptlens.llamacpp.internal;
 
+import io.gptlens.core.DataFolder;
 import io.gptlens.llamacpp.LlamaLibraryException;
 
 import java.io.IOException;
@@ -162,7 +163,7 @@ public final class NativeLibrary {
         try (InputStream in = NativeLibrary.class.getResourceAsStream(BUNDLED + ".stamp")) {
             stamp = in == null ? "unknown" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
         }
-        Path target = dataDirectory().resolve("native").resolve(stamp.replaceAll("[^A-Za-z0-9._-]", "_"));
+        Path target = DataFolder.resolve("native").resolve(stamp.replaceAll("[^A-Za-z0-9._-]", "_"));
         if (hasLlama(target)) {
             return target;
         }
@@ -191,15 +192,6 @@ public final class NativeLibrary {
             }
         }
         return target;
-    }
-
-    /** GPTLens's data folder: {@code gptlens.data}, else {@code GPTLENS_DATA}, else {@code ~/.gptlens}. */
-    public static Path dataDirectory() {
-        String p = System.getProperty("gptlens.data");
-        if (p == null || p.isBlank()) {
-            p = System.getenv("GPTLENS_DATA");
-        }
-        return p == null || p.isBlank() ? Path.of(System.getProperty("user.home"), ".gptlens") : Path.of(p);
     }
 
     private static boolean hasLlama(Path dir) {

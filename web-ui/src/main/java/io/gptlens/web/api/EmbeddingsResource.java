@@ -5,7 +5,6 @@ import io.gptlens.core.embedding.Vectors;
 import io.gptlens.core.model.Batch;
 import io.gptlens.core.model.Session;
 import io.gptlens.core.model.SessionOptions;
-import io.gptlens.llamacpp.LlamaModel;
 import io.gptlens.web.models.LoadedModel;
 import io.gptlens.web.models.ModelRegistry;
 import io.smallrye.common.annotation.Blocking;
@@ -39,7 +38,7 @@ public class EmbeddingsResource {
     }
 
     /** The request body. */
-    public record EmbeddingsRequest(JsonNode input, String model) {
+    public record EmbeddingsRequest(JsonNode input, String model, @com.fasterxml.jackson.annotation.JsonProperty("encoding_format") String encodingFormat) {
     }
 
     @POST
@@ -61,13 +60,17 @@ public class EmbeddingsResource {
         } else {
             throw new ApiException(400, "'input' must be a string or a list of strings");
         }
+        String format = r.encodingFormat() == null ? "float" : r.encodingFormat();
+        if (!format.equals("float") && !format.equals("base64")) {
+            throw new ApiException(400, "encoding_format must be \"float\" or \"base64\", got '" + format + "'");
+        }
         if (inputs.isEmpty() || inputs.size() > MAX_INPUTS) {
             throw new ApiException(400, "Give 1 to " + MAX_INPUTS + " inputs, got " + inputs.size());
         }
         LoadedModel m = r.model() == null || r.model().isBlank() ? models.all().stream()
-                .filter(x -> x.model() instanceof LlamaModel lm && lm.embeddingOnly()).findFirst()
+                .filter(x -> x.model().kind() == io.gptlens.core.model.Model.Kind.EMBEDDER).findFirst()
                 .orElseThrow(() -> new ApiException(400, "No embedding model is loaded; name one with 'model'")) : models.resolve(r.model());
-        if (!(m.model() instanceof LlamaModel lm) || !lm.embeddingOnly()) {
+        if (m.model().kind() != io.gptlens.core.model.Model.Kind.EMBEDDER) {
             throw new ApiException(400, "Model '" + m.id() + "' is not an embedding model (it does not pool sentence embeddings)");
         }
         int ctx = Math.max(16, m.model().info().contextLength());
@@ -92,7 +95,7 @@ public class EmbeddingsResource {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("object", "embedding");
                 e.put("index", i);
-                e.put("embedding", v);
+                e.put("embedding", format.equals("base64") ? base64(v) : v);
                 data.add(e);
             }
         } finally {
@@ -104,5 +107,14 @@ public class EmbeddingsResource {
         out.put("model", m.id());
         out.put("usage", Map.of("prompt_tokens", tokens, "total_tokens", tokens));
         return out;
+    }
+
+    /** OpenAI's {@code encoding_format: "base64"}: the floats as little-endian float32 bytes (what the official SDKs ask for). */
+    static String base64(float[] v) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float x : v) {
+            b.putFloat(x);
+        }
+        return java.util.Base64.getEncoder().encodeToString(b.array());
     }
 }

@@ -2,6 +2,7 @@ package io.gptlens.web.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.gptlens.core.sampling.SamplerException;
+import io.gptlens.web.models.ModelException;
 import io.gptlens.web.plugins.PluginFault;
 import io.gptlens.web.security.AccessDenied;
 import io.gptlens.web.training.TrainingException;
@@ -49,6 +50,25 @@ public class ErrorMappers {
             case UnsupportedOperationException u -> error(400, u.getMessage());
             case AccessDenied d -> error(d.reason() == AccessDenied.Reason.DISABLED ? 403 : 401, d.reason() == AccessDenied.Reason.DISABLED
                     ? d.getMessage() : d.getMessage() + "; send it as Authorization: Bearer <admin token>");
+            case io.gptlens.web.completion.CompletionException c -> error(switch (c.kind()) {
+                case INVALID, UNSUPPORTED -> 400;
+                case NOT_FOUND -> 404;
+            }, c.getMessage());
+            case ModelException m -> error(switch (m.kind()) {
+                case INVALID, UNSUPPORTED -> 400;
+                case REFUSED -> 403;
+                case NOT_FOUND -> 404;
+                case CONFLICT -> 409;
+                case UNREADABLE -> 422;
+                case BUSY -> 503;
+            }, m.getMessage());
+            case io.gptlens.web.plugins.PluginException p -> error(switch (p.kind()) {
+                case INVALID -> 400;
+                case NOT_FOUND -> 404;
+                case CONFLICT -> 409;
+                case TOO_LARGE -> 413;
+                case NOT_A_PLUGIN -> 422;
+            }, p.getMessage());
             case SamplerException s -> error(500, s.getMessage());
             case PluginFault f -> error(500, f.getMessage());
             case TrainingException t -> error(switch (t.kind()) {
@@ -63,41 +83,6 @@ public class ErrorMappers {
                 yield error(500, e.getClass().getSimpleName() + ": " + e.getMessage());
             }
         };
-    }
-
-    @ServerExceptionMapper
-    public Response api(ApiException e) {
-        return of(e);
-    }
-
-    @ServerExceptionMapper
-    public Response badArgument(IllegalArgumentException e) {
-        return of(e);
-    }
-
-    @ServerExceptionMapper
-    public Response unsupported(UnsupportedOperationException e) {
-        return of(e);
-    }
-
-    @ServerExceptionMapper
-    public Response denied(AccessDenied e) {
-        return of(e);
-    }
-
-    @ServerExceptionMapper
-    public Response sampler(SamplerException e) {
-        return of(e);
-    }
-
-    @ServerExceptionMapper
-    public Response plugin(PluginFault e) {
-        return of(e);
-    }
-
-    @ServerExceptionMapper
-    public Response training(TrainingException e) {
-        return of(e);
     }
 
     @ServerExceptionMapper
@@ -120,6 +105,7 @@ public class ErrorMappers {
         return of(e);
     }
 
+    /** Every other exception, the domain ones included: {@link #of} decides its status. */
     @ServerExceptionMapper
     public Response other(RuntimeException e) {
         return of(e);

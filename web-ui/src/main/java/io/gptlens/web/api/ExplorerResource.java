@@ -88,14 +88,14 @@ public class ExplorerResource {
 
     private Map<String, Object> status(ExplorerService.Status s) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("state", s.state());
+        m.put("state", s.state().text());
         m.put("rows", s.rows());
         m.put("total", s.total());
         m.put("rows_per_second", s.rowsPerSecond());
         m.put("eta_seconds", s.etaSeconds());
         m.put("bytes_on_disk", s.bytesOnDisk());
         m.put("message", s.describe());
-        m.put("serving", s.serving());
+        m.put("serving", s.serving().text());
         m.put("exact", s.exactState());
         m.put("recall_at_10", Double.isNaN(s.recallBefore()) ? null : s.recallBefore());
         m.put("recall_at_10_reranked", Double.isNaN(s.recallAfter()) ? null : s.recallAfter());
@@ -157,7 +157,7 @@ public class ExplorerResource {
     /** The results and how they were found: which path served them, how many rows were scored on floats, how long it took. */
     private static void served(Map<String, Object> out, ExplorerService.Neighbours n) {
         out.put("results", results(n.results()));
-        out.put("served_by", n.servedBy());
+        out.put("served_by", n.servedBy().text());
         out.put("rescored", n.rescored());
         out.put("millis", n.millis());
     }
@@ -254,7 +254,7 @@ public class ExplorerResource {
         var least = explorer.nearest(m, matrix, neg, k(k), EmbeddingIndex.Metric.DOT, f, exclude);
         out.put("most", results(most.results()));
         out.put("least", results(least.results().stream().map(r -> new ExplorerService.Result(r.id(), r.piece(), -r.score())).toList()));
-        out.put("served_by", most.servedBy());
+        out.put("served_by", most.servedBy().text());
         out.put("millis", most.millis() + least.millis());
         return out;
     }

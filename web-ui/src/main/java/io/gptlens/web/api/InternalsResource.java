@@ -2,6 +2,7 @@ package io.gptlens.web.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.gptlens.core.distribution.TopN;
+import io.gptlens.core.model.AttentionPattern;
 import io.gptlens.core.tokenizer.Tokenizer;
 import io.gptlens.web.internals.InternalsService;
 import io.gptlens.web.models.LoadedModel;
@@ -82,11 +83,11 @@ public class InternalsResource {
         if (res.attention() != null) {
             var a = res.attention();
             Map<String, Object> att = new LinkedHashMap<>();
-            att.put("layer", a.layer());
-            att.put("head", a.head());
-            att.put("from", a.from());
-            att.put("to", a.to());
-            att.put("weights", a.head() != null ? a.weights()[0] : a.weights());
+            att.put("layer", r.layer());
+            att.put("head", r.head());
+            att.put("from", a.getFirst().queryFrom());
+            att.put("to", a.getFirst().queryTo());
+            att.put("weights", r.head() != null ? a.getFirst().weights() : a.stream().map(AttentionPattern::weights).toList());
             out.put("attention", att);
         }
         if (res.lens() != null) {

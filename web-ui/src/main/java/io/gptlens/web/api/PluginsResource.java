@@ -1,7 +1,7 @@
 package io.gptlens.web.api;
 
-import io.gptlens.core.plugin.NamedProvider;
 import io.gptlens.core.sampling.SamplerProvider;
+import io.gptlens.web.plugins.PluginCatalog;
 import io.gptlens.web.plugins.PluginManager;
 import io.gptlens.web.security.AdminGuard;
 import jakarta.ws.rs.GET;
@@ -26,20 +26,13 @@ import java.util.Map;
 public class PluginsResource {
 
     private final PluginManager plugins;
-    private final io.gptlens.web.config.GptLensConfig config;
+    private final PluginCatalog catalog;
     private final AdminGuard admin;
 
-    public PluginsResource(PluginManager plugins, io.gptlens.web.config.GptLensConfig config, AdminGuard admin) {
+    public PluginsResource(PluginManager plugins, PluginCatalog catalog, AdminGuard admin) {
         this.plugins = plugins;
-        this.config = config;
+        this.catalog = catalog;
         this.admin = admin;
-    }
-
-    private static String jarName(String name) {
-        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._+-]{0,120}\\.jar")) {
-            throw new ApiException(400, "A plugin needs a plain file name ending .jar, got '" + name + "'");
-        }
-        return name;
     }
 
     /** Uploads a plugin jar (raw bytes); answers with what it provides, or 422 with why it is not a plugin. */
@@ -50,40 +43,9 @@ public class PluginsResource {
                                               @jakarta.ws.rs.HeaderParam("Authorization") String authorization, java.io.InputStream body)
             throws java.io.IOException {
         admin.checkStrict(AdminGuard.bearer(authorization), "Uploading a plugin");
-        String file = jarName(name);
-        java.nio.file.Path target = plugins.folder().resolve(file);
-        if (java.nio.file.Files.exists(target)) {
-            throw new ApiException(409, file + " is already in the plugins folder; remove it first");
-        }
-        java.nio.file.Files.createDirectories(plugins.folder());
-        java.nio.file.Path part = plugins.folder().resolve("." + file + ".part");
-        long n = 0;
-        try (java.io.InputStream in = body; var out = java.nio.file.Files.newOutputStream(part)) {
-            byte[] buf = new byte[1 << 16];
-            for (int k; (k = in.read(buf)) > 0; ) {
-                n += k;
-                if (n > config.pluginMaxBytes()) {
-                    throw new ApiException(413, "The jar is larger than the limit of " + config.pluginMaxBytes() + " bytes");
-                }
-                if (n == k && (k < 2 || buf[0] != 'P' || buf[1] != 'K')) {
-                    throw new ApiException(422, "Not a jar (no zip header)");
-                }
-                out.write(buf, 0, k);
-            }
-        } catch (ApiException | java.io.IOException e) {
-            java.nio.file.Files.deleteIfExists(part);
-            throw e;
-        }
-        java.nio.file.Files.move(part, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        plugins.scan();
-        var loaded = plugins.jar(target).orElseThrow();
-        if (loaded.error() != null) {
-            java.nio.file.Files.deleteIfExists(target);
-            plugins.scan();
-            throw new ApiException(422, file + " was rejected: " + loaded.error());
-        }
+        PluginCatalog.Installed installed = catalog.install(name, body);
         return jakarta.ws.rs.core.Response.status(201).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("jar", file, "providers", loaded.providers().stream().map(NamedProvider::name).toList())).build();
+                .entity(Map.of("jar", installed.jar(), "providers", installed.providers())).build();
     }
 
     /** Removes a plugin jar from the folder (its providers leave at once). */
@@ -93,11 +55,7 @@ public class PluginsResource {
     public jakarta.ws.rs.core.Response remove(@jakarta.ws.rs.PathParam("jar") String jar, @jakarta.ws.rs.HeaderParam("Authorization") String authorization)
             throws java.io.IOException {
         admin.checkStrict(AdminGuard.bearer(authorization), "Removing a plugin");
-        java.nio.file.Path target = plugins.folder().resolve(jarName(jar));
-        if (!java.nio.file.Files.deleteIfExists(target)) {
-            throw new ApiException(404, "No " + jar + " in the plugins folder");
-        }
-        plugins.scan();
+        catalog.remove(jar);
         return jakarta.ws.rs.core.Response.noContent().build();
     }
 
@@ -176,78 +134,24 @@ public class PluginsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public List<Map<String, Object>> list() {
         List<Map<String, Object>> out = new ArrayList<>();
-        var active = plugins.samplers().all();
-        for (var j : plugins.jars()) {
-            if (j.error() != null) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("name", j.jar().getFileName().toString());
-                m.put("kind", "jar");
-                m.put("version", "");
-                m.put("status", "rejected");
-                m.put("source", j.jar().getFileName().toString());
-                m.put("error", j.error());
-                out.add(m);
+        for (PluginCatalog.Entry e : catalog.list()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", e.name());
+            m.put("kind", e.kind());
+            m.put("version", e.version());
+            m.put("status", e.status().label());
+            m.put("source", e.source());
+            if (e.status() != PluginCatalog.Status.REJECTED) {
+                m.put("description", e.description());
             }
-            for (NamedProvider p : j.providers()) {
-                var registered = active.get(p.name());
-                boolean mine = p instanceof SamplerProvider
-                        ? registered != null && io.gptlens.web.plugins.PluginManager.origin(registered) == p
-                        : plugins.tokenizers().all().get(p.name()) == p;
-                String failure = plugins.failures().get(p.name());
-                String status = plugins.disabled().contains(p.name()) ? "disabled" : failure != null ? "failed" : mine ? "active" : "conflict";
-                Map<String, Object> e = entry(p, status, j.jar().getFileName().toString());
-                if (failure != null) {
-                    e.put("error", failure);
-                }
-                out.add(e);
+            if (e.error() != null) {
+                m.put("error", e.error());
             }
-        }
-        // then the classpath: plugins shipped beside GPTLens first, GPTLens's own last
-        List<Map<String, Object>> builtIn = new ArrayList<>();
-        List<NamedProvider> classpath = new ArrayList<>(plugins.builtInSamplers().all().values());
-        classpath.addAll(plugins.builtInTokenizers().all().values());
-        for (NamedProvider p : classpath) {
-            String source = sourceOf(p);
-            (source.equals("built-in") ? builtIn : out).add(entry(p, "active", source));
-        }
-        out.addAll(builtIn);
-        for (Map<String, Object> e : out) {
-            if ("sampler".equals(e.get("kind"))) {
-                Map<String, Object> configured = plugins.configuration(String.valueOf(e.get("name")));
-                if (!configured.isEmpty()) {
-                    e.put("settings", new java.util.TreeMap<>(configured));
-                }
+            if (!e.settings().isEmpty()) {
+                m.put("settings", e.settings());
             }
+            out.add(m);
         }
         return out;
-    }
-
-    /** "built-in" for GPTLens's own providers, else the jar on the classpath that provides it. */
-    static String sourceOf(NamedProvider p) {
-        String pkg = p.getClass().getPackageName();
-        if (pkg.startsWith("io.gptlens.core") || pkg.startsWith("io.gptlens.llamacpp")) {
-            return "built-in";
-        }
-        try {
-            var loc = p.getClass().getProtectionDomain().getCodeSource().getLocation();
-            java.nio.file.Path path = java.nio.file.Path.of(loc.toURI());
-            if (path.getFileName().toString().endsWith("classes") && path.getParent() != null && path.getParent().getParent() != null) {
-                path = path.getParent().getParent(); // a module's target/classes in a source build: name the module
-            }
-            return "classpath: " + path.getFileName();
-        } catch (RuntimeException | java.net.URISyntaxException e) {
-            return "classpath";
-        }
-    }
-
-    private static Map<String, Object> entry(NamedProvider p, String status, String source) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", p.name());
-        m.put("kind", p instanceof SamplerProvider ? "sampler" : "tokenizer");
-        m.put("version", p.version());
-        m.put("status", status);
-        m.put("source", source);
-        m.put("description", p.description());
-        return m;
     }
 }

@@ -88,7 +88,41 @@ public interface GptLensConfig {
     @WithDefault("4")
     int maxConcurrent();
 
+    /**
+     * The chat template for models without their own, or instead of it: a Jinja file, or
+     * {@code chatml} for the built-in ChatML. A {@code NAME.jinja} beside a model's
+     * {@code NAME.gguf} wins over it (see {@code ChatTemplates}).
+     */
+    Optional<String> chatTemplate();
+
     /** Largest {@code max_tokens} a completion may ask for. */
     @WithDefault("4096")
     int maxTokensLimit();
+
+    /** The embedding explorer ({@code gptlens.explorer.*}). */
+    Explorer explorer();
+
+    /** The plugins folder and the time plugins get ({@code gptlens.plugins.*}). */
+    Plugins plugins();
+
+    /** The embedding explorer's settings. */
+    interface Explorer {
+        /** Build a model's search index as soon as it is loaded ({@code false}: on its first search). */
+        @WithDefault("true")
+        boolean eagerIndex();
+    }
+
+    /** Where plugin jars are dropped, and how long a plugin may take. */
+    interface Plugins {
+        /** The folder scanned for plugin jars; {@code <data>/plugins} when unset. */
+        Optional<String> dir();
+
+        /** Milliseconds a plugin may take for one call (a sampler step, a tokenizer's encode); past it the call fails. */
+        @WithDefault("1000")
+        long budgetMs();
+
+        /** Milliseconds a plugin may take to load its providers, declare them or build a tokenizer from a vocabulary. */
+        @WithDefault("10000")
+        long loadBudgetMs();
+    }
 }

@@ -1,13 +1,13 @@
 package io.gptlens.web.explorer;
 
+import io.gptlens.core.DataFolder;
 import io.gptlens.core.embedding.QuantizedMatrix;
 import io.gptlens.core.embedding.TokenFlags;
 import io.gptlens.core.embedding.Vectors;
 import io.gptlens.core.model.Model;
 import io.gptlens.core.tokenizer.Tokenizer;
-import io.gptlens.llamacpp.LlamaLibrary;
 import io.gptlens.llamacpp.LowPriority;
-import io.gptlens.web.api.ApiException;
+import io.gptlens.web.models.ModelException;
 import io.gptlens.web.explorer.index.EmbeddingIndex;
 import io.gptlens.web.models.LoadedModel;
 import io.gptlens.web.models.ModelRegistry;
@@ -56,28 +56,46 @@ public class ExplorerService {
         WU
     }
 
+    /** Where a matrix's HNSW index stands; in the API by its lower-case name. */
+    public enum IndexState {
+        MISSING, BUILDING, READY, FAILED;
+
+        public String text() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Which path answers a query: the exact int8 scan, or the HNSW index once it measured good enough. */
+    public enum Served {
+        EXACT, HNSW;
+
+        public String text() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /**
      * Where the explorer of one matrix stands.
      *
-     * @param state        the index: "missing", "building", "ready" or "failed"
-     * @param serving      "exact" (the int8 scan) or "hnsw" (the index, once measured good enough)
+     * @param state        the index
+     * @param serving      the path that answers now
      * @param recallBefore recall@10 of the index's own ranking on the sample, NaN until measured
      * @param recallAfter  recall@10 after re-ranking its candidates on the float rows
      */
-    public record Status(String state, int rows, int total, double rowsPerSecond, double etaSeconds, long bytesOnDisk, String message,
-                         String serving, String exactState, double recallBefore, double recallAfter, double indexP50Ms, double exactP50Ms) {
+    public record Status(IndexState state, int rows, int total, double rowsPerSecond, double etaSeconds, long bytesOnDisk, String message,
+                         Served serving, String exactState, double recallBefore, double recallAfter, double indexP50Ms, double exactP50Ms) {
         public String describe() {
             String index = switch (state) {
-                case "building" -> rows == 0 ? "index: starting on " + total + " rows"
+                case BUILDING -> rows == 0 ? "index: starting on " + total + " rows"
                         : rows < total ? String.format(Locale.ROOT, "index: %d of %d rows (%.0f %%), %.0f rows/s, %.0f s left", rows, total,
                         total == 0 ? 0 : 100.0 * rows / total, rowsPerSecond, Math.max(0, etaSeconds))
                         : "index: building the graph of " + total + " rows" + (message.isEmpty() ? "" : " (" + message + ")");
-                case "ready" -> "index: " + total + " rows, " + io.gptlens.web.models.DownloadService.size(bytesOnDisk) + " on disk"
+                case READY -> "index: " + total + " rows, " + io.gptlens.web.models.DownloadService.size(bytesOnDisk) + " on disk"
                         + (Double.isNaN(recallBefore) ? "" : String.format(Locale.ROOT, ", recall@10 %.3f (%.3f re-ranked), %.2f ms vs exact %.2f ms",
                         recallBefore, recallAfter, indexP50Ms, exactP50Ms));
-                default -> "index: " + state + (message.isEmpty() ? "" : ": " + message);
+                case MISSING, FAILED -> "index: " + state.text() + (message.isEmpty() ? "" : ": " + message);
             };
-            return "answers: " + ("hnsw".equals(serving) ? "HNSW index, re-ranked exactly" : "exact scan") + " (" + exactState + "); " + index;
+            return "answers: " + (serving == Served.HNSW ? "HNSW index, re-ranked exactly" : "exact scan") + " (" + exactState + "); " + index;
         }
     }
 
@@ -86,10 +104,10 @@ public class ExplorerService {
     }
 
     /**
-     * An answer: the results, which path served them ("exact" or "hnsw"), how many rows were
+     * An answer: the results, which path served them, how many rows were
      * scored on their float rows, and how long the search took.
      */
-    public record Neighbours(List<Result> results, String servedBy, int rescored, double millis) {
+    public record Neighbours(List<Result> results, Served servedBy, int rescored, double millis) {
     }
 
     /** Candidates the index proposes per query, re-ranked on the float rows (its recall is measured with as many). */
@@ -111,10 +129,10 @@ public class ExplorerService {
             Thread.ofPlatform().daemon().name("explorer-scan-", 1).factory());
     /** Quantising a matrix at load: normal priority, it takes a second or two and every query waits for it. */
     private final ExecutorService prepare = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("explorer-prepare").factory());
-    private final boolean eagerIndex = !"false".equals(System.getProperty("gptlens.explorer.eager-index"));
+    private final boolean eagerIndex;
 
     /** The index build's progress. */
-    private record Progress(String state, int rows, int total, double rowsPerSecond, double etaSeconds, long bytesOnDisk, String message) {
+    private record Progress(IndexState state, int rows, int total, double rowsPerSecond, double etaSeconds, long bytesOnDisk, String message) {
     }
 
     /** What measuring the index found, and whether it answers from now on. */
@@ -131,7 +149,7 @@ public class ExplorerService {
         final Arena arena = Arena.ofShared();
         final CompletableFuture<Exact> exact = new CompletableFuture<>();
         volatile int quantized;
-        volatile Progress progress = new Progress("missing", 0, 0, 0, -1, 0, "");
+        volatile Progress progress = new Progress(IndexState.MISSING, 0, 0, 0, -1, 0, "");
         /** The index's measurement on the model's own rows; null until it is built and measured. */
         volatile Measured measured;
         volatile EmbeddingIndex index;
@@ -149,8 +167,12 @@ public class ExplorerService {
         }
     }
 
-    public ExplorerService(ModelRegistry models) {
+    private final io.gptlens.web.metrics.GptLensMetrics metrics;
+
+    public ExplorerService(ModelRegistry models, io.gptlens.web.metrics.GptLensMetrics metrics, io.gptlens.web.config.GptLensConfig config) {
         this.models = models;
+        this.metrics = metrics;
+        this.eagerIndex = config.explorer().eagerIndex();
     }
 
     void onStart(@Observes @Priority(2000) StartupEvent e) {
@@ -186,16 +208,16 @@ public class ExplorerService {
 
     /** Where the index of a model's matrix lives. */
     Path folder(LoadedModel m, Matrix mx) {
-        return LlamaLibrary.dataDirectory().resolve("index").resolve(models.sha256(m))
+        return DataFolder.resolve("index").resolve(models.sha256(m))
                 .resolve(mx.name().toLowerCase(Locale.ROOT) + "-" + EmbeddingIndex.LAYOUT);
     }
 
     private void check(LoadedModel m, Matrix mx) {
         if (m.model().info().vocabOnly()) {
-            throw new ApiException(400, "Model '" + m.id() + "' is a vocabulary only: it has no embedding matrix");
+            throw new ModelException(ModelException.Kind.UNSUPPORTED, "Model '" + m.id() + "' is a vocabulary only: it has no embedding matrix");
         }
         if (mx == Matrix.WU && m.model().tiedEmbeddings()) {
-            throw new ApiException(400, "Model '" + m.id() + "' ties W_U to W_E (no output.weight): explore W_E");
+            throw new ModelException(ModelException.Kind.UNSUPPORTED, "Model '" + m.id() + "' ties W_U to W_E (no output.weight): explore W_E");
         }
     }
 
@@ -219,7 +241,7 @@ public class ExplorerService {
             Tokenizer t = model.tokenizer();
             int n = t.vocabularySize();
             int d = model.info().embeddingLength();
-            boolean wordPiece = "bert".equals(model.info().metadata().get("tokenizer.ggml.model"));
+            boolean wordPiece = wordPiece(e.model);
             long t0 = System.nanoTime();
             QuantizedMatrix q = QuantizedMatrix.quantize(n, d, i -> row(e.model, e.mx, i), e.arena, (done, total) -> e.quantized = done);
             TokenFlags[] flags = new TokenFlags[n];
@@ -242,7 +264,7 @@ public class ExplorerService {
         Progress p = e.progress;
         Measured m = e.measured;
         return new Status(p.state(), p.rows(), p.total(), p.rowsPerSecond(), p.etaSeconds(), p.bytesOnDisk(), p.message(),
-                e.indexServes() ? "hnsw" : "exact", exactState(e), m == null ? Double.NaN : m.recallBefore(),
+                e.indexServes() ? Served.HNSW : Served.EXACT, exactState(e), m == null ? Double.NaN : m.recallBefore(),
                 m == null ? Double.NaN : m.recallAfter(), m == null ? Double.NaN : m.indexP50Ms(), m == null ? Double.NaN : m.exactP50Ms());
     }
 
@@ -274,7 +296,7 @@ public class ExplorerService {
         Model model = m.model();
         int rows = model.tokenizer().vocabularySize();
         long start = System.nanoTime();
-        e.progress = new Progress("building", 0, rows, 0, -1, 0, "");
+        e.progress = new Progress(IndexState.BUILDING, 0, rows, 0, -1, 0, "");
         e.building = CompletableFuture.supplyAsync(() -> {
             try {
                 Path dir = folder(m, mx);
@@ -289,25 +311,28 @@ public class ExplorerService {
                     public void rows(int done, int total) {
                         double secs = Math.max(1e-3, (System.nanoTime() - start) / 1e9);
                         double rate = done / secs;
-                        e.progress = new Progress("building", done, total, rate, (total - done) / Math.max(1e-9, rate), 0, "");
+                        e.progress = new Progress(IndexState.BUILDING, done, total, rate, (total - done) / Math.max(1e-9, rate), 0, "");
                     }
 
                     @Override
                     public void merging(int segments) {
-                        e.progress = new Progress("building", rows, rows, 0, -1, 0, "merging " + segments + " segments into one graph");
+                        e.progress = new Progress(IndexState.BUILDING, rows, rows, 0, -1, 0, "merging " + segments + " segments into one graph");
                     }
                 }, LowPriority.threads("index-merge-" + m.id()));
                 if (e.closed) {
                     idx.close();
+                    metrics.indexBuild("cancelled", (System.nanoTime() - start) / 1e9);
                     return null;
                 }
                 e.index = idx;
-                e.progress = new Progress("ready", rows, rows, rows / Math.max(1e-3, (System.nanoTime() - start) / 1e9), 0,
+                metrics.indexBuild(IndexState.READY.text(), (System.nanoTime() - start) / 1e9);
+                e.progress = new Progress(IndexState.READY, rows, rows, rows / Math.max(1e-3, (System.nanoTime() - start) / 1e9), 0,
                         EmbeddingIndex.sizeOnDisk(dir), "");
                 measure(e, idx);
                 return idx;
             } catch (IOException | RuntimeException ex) {
-                e.progress = new Progress("failed", 0, rows, 0, -1, 0, String.valueOf(ex.getMessage()));
+                e.progress = new Progress(IndexState.FAILED, 0, rows, 0, -1, 0, String.valueOf(ex.getMessage()));
+                metrics.indexBuild(IndexState.FAILED.text(), 0);
                 LOG.log(System.Logger.Level.WARNING, "explorer: the index of '" + m.id() + "' failed: " + ex);
                 throw new IllegalStateException(ex);
             }
@@ -385,14 +410,14 @@ public class ExplorerService {
         try {
             return e.exact.get(EXACT_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException ex) {
-            throw new ApiException(503, "The explorer of '" + e.model.id() + "' is still " + exactState(e) + " of "
+            throw new ModelException(ModelException.Kind.BUSY, "The explorer of '" + e.model.id() + "' is still " + exactState(e) + " of "
                     + e.model.model().tokenizer().vocabularySize() + "; try again shortly");
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            throw new ApiException(503, "Interrupted while waiting for the explorer");
+            throw new ModelException(ModelException.Kind.BUSY, "Interrupted while waiting for the explorer");
         } catch (java.util.concurrent.ExecutionException ex) {
             if (ex.getCause() instanceof IllegalArgumentException bad) { // e.g. a NaN in the matrix
-                throw new ApiException(422, "The embedding matrix of '" + e.model.id() + "' cannot be explored: " + bad.getMessage());
+                throw new ModelException(ModelException.Kind.UNREADABLE, "The embedding matrix of '" + e.model.id() + "' cannot be explored: " + bad.getMessage());
             }
             throw new IllegalStateException("Preparing the explorer of '" + e.model.id() + "' failed: " + ex.getCause(), ex.getCause());
         }
@@ -405,21 +430,16 @@ public class ExplorerService {
         return e.index != null && e.measured != null ? e.index : e.building.get();
     }
 
-    /** Waits for the exact scan to be ready (tests, benchmarks). */
-    public void awaitExact(LoadedModel m, Matrix mx) {
-        exact(entry(m, mx));
-    }
-
     /** A row of the chosen matrix. */
     float[] row(LoadedModel m, Matrix mx, int id) {
-        return mx == Matrix.WE ? m.model().embeddingRow(id) : m.model().unembeddingRow(id);
+        return (mx == Matrix.WE ? m.model().embeddings() : m.model().unembeddings()).row(id);
     }
 
     /** A query word's tokens (without special tokens). */
     public int[] tokens(LoadedModel m, String text) {
         int[] ids = m.model().tokenizer().encode(text, false, false);
         if (ids.length == 0) {
-            throw new ApiException(400, "'" + text + "' has no tokens");
+            throw new ModelException(ModelException.Kind.INVALID, "'" + text + "' has no tokens");
         }
         return ids;
     }
@@ -453,7 +473,7 @@ public class ExplorerService {
             if (e.indexServes() && idx != null && metric == EmbeddingIndex.Metric.COSINE && filter.none()) {
                 List<EmbeddingIndex.Hit> cands = idx.nearest(query, Math.max(k, INDEX_CANDIDATES), Math.max(k, INDEX_CANDIDATES), ex);
                 List<Result> rs = rerank(e, query, cands.stream().map(EmbeddingIndex.Hit::id).toList(), k, metric);
-                return new Neighbours(named(m, rs), "hnsw", cands.size(), (System.nanoTime() - t0) / 1e6);
+                return new Neighbours(named(m, rs), Served.HNSW, cands.size(), (System.nanoTime() - t0) / 1e6);
             }
             Exact x = exact(e);
             TokenFlags[] flags = x.flags();
@@ -468,12 +488,12 @@ public class ExplorerService {
             for (int i = 0; i < h.ids().length; i++) {
                 rs.add(new Result(h.ids()[i], null, h.scores()[i]));
             }
-            return new Neighbours(named(m, rs), "exact", h.rescored(), (System.nanoTime() - t0) / 1e6);
+            return new Neighbours(named(m, rs), Served.EXACT, h.rescored(), (System.nanoTime() - t0) / 1e6);
         } catch (IOException ex2) {
             throw new IllegalStateException("Searching the index failed: " + ex2.getMessage(), ex2);
         } catch (IllegalStateException closed) {
             if (e.closed) {
-                throw new ApiException(404, "Model '" + m.id() + "' was unloaded");
+                throw new ModelException(ModelException.Kind.NOT_FOUND, "Model '" + m.id() + "' was unloaded");
             }
             throw closed;
         }
@@ -511,7 +531,7 @@ public class ExplorerService {
     public Word word(LoadedModel m, Matrix mx, String input) {
         String s = input == null ? "" : input.strip();
         if (s.isEmpty()) {
-            throw new ApiException(400, "Give a word or #token-id");
+            throw new ModelException(ModelException.Kind.INVALID, "Give a word or #token-id");
         }
         int[] ids;
         if (s.matches("#\\d+")) {
@@ -522,6 +542,36 @@ public class ExplorerService {
             ids = tokens(m, s);
         }
         return new Word(s, ids, vector(m, mx, ids));
+    }
+
+    /**
+     * What a sum expression stands for ({@code king - man + woman}): one word's vector, or the signed
+     * sum of the words' vectors, with all their tokens (which a search leaves out of its answers).
+     */
+    public Word combine(LoadedModel m, Matrix mx, QueryExpression.Sum sum, String text) {
+        List<Word> ws = sum.words().stream().map(x -> word(m, mx, x)).toList();
+        if (ws.size() == 1) {
+            return ws.getFirst();
+        }
+        int[] ids = union(ws.stream().map(Word::ids).toArray(int[][]::new)).stream().mapToInt(Integer::intValue).toArray();
+        float[] v = Vectors.combine(ws.stream().map(Word::vector).toArray(float[][]::new), sum.signs().stream().mapToDouble(Integer::doubleValue).toArray());
+        return new Word(text.strip(), ids, v);
+    }
+
+    /** True when the model cuts text with WordPiece (BERT's {@code ##} continuations), whose whole words are its natural queries. */
+    public static boolean wordPiece(LoadedModel m) {
+        return "bert".equals(m.model().info().metadata().get("tokenizer.ggml.model"));
+    }
+
+    /** Two words and the cosine of their vectors. */
+    public record Similarity(Word a, Word b, double cosine) {
+    }
+
+    /** {@code cos(a, b)}. */
+    public Similarity cosine(LoadedModel m, Matrix mx, QueryExpression.Cosine c) {
+        Word a = word(m, mx, c.a());
+        Word b = word(m, mx, c.b());
+        return new Similarity(a, b, Vectors.cosine(a.vector(), b.vector()));
     }
 
     /** The row of a token in the chosen matrix (public for views). */

@@ -72,11 +72,22 @@ public class ScatterPlot extends Div {
             c.setAttribute("r", i == 0 ? "6" : "4");
             c.setAttribute("fill", i == 0 ? "#d93025" : "#3367d6");
             Element t = new Element("text");
-            t.setAttribute("x", String.format(Locale.ROOT, "%.1f", x + 7));
+            // a label goes on the side of its point that has room, so none runs off the picture's right edge
+            boolean left = x > W / 2.0;
+            t.setAttribute("x", String.format(Locale.ROOT, "%.1f", left ? x - 7 : x + 7));
+            if (left) {
+                t.setAttribute("text-anchor", "end");
+            }
             t.setAttribute("y", String.format(Locale.ROOT, "%.1f", y + 4));
             t.setAttribute("font-size", "12");
-            t.setText(labels.get(i));
-            g.appendChild(c, t);
+            // and is cut to the room on that side (12 px text is at most about 7.5 px a character), whole in the point's tooltip
+            int room = (int) ((left ? x - 7 : W - x - 7) / 7.5);
+            String label = labels.get(i);
+            t.setText(label.codePointCount(0, label.length()) <= room ? label
+                    : label.substring(0, label.offsetByCodePoints(0, Math.max(1, room - 1))) + "…");
+            Element title = new Element("title");
+            title.setText(label);
+            g.appendChild(title, c, t);
             int id = ids.get(i);
             g.addEventListener("click", e -> fireEvent(new TokenClicked(this, id)));
             svg.appendChild(g);

@@ -51,10 +51,19 @@ public class DownloadService {
      * @param total           expected size, or -1 if the server did not say
      * @param bytesPerSecond  recent rate
      * @param etaSeconds      estimated seconds left, or -1
-     * @param state           "downloading", "verifying", "done", "failed" or "cancelled"
+     * @param state           where it stands
      * @param message         what happened, for people
      */
-    public record Progress(long bytes, long total, double bytesPerSecond, double etaSeconds, String state, String message) {
+    public record Progress(long bytes, long total, double bytesPerSecond, double etaSeconds, State state, String message) {
+
+        /** Where a download stands; on the page by its lower-case name. */
+        public enum State {
+            DOWNLOADING, VERIFYING, DONE, FAILED, CANCELLED;
+
+            public String text() {
+                return name().toLowerCase(Locale.ROOT);
+            }
+        }
 
         /** Fraction done (0..1), or -1 if unknown. */
         public double fraction() {
@@ -70,10 +79,10 @@ public class DownloadService {
             if (bytesPerSecond > 0) {
                 sb.append(" · ").append(size((long) bytesPerSecond)).append("/s");
             }
-            if (etaSeconds >= 0 && "downloading".equals(state)) {
+            if (etaSeconds >= 0 && state == State.DOWNLOADING) {
                 sb.append(" · ").append(String.format(Locale.ROOT, "%.0f s left", etaSeconds));
             }
-            return sb.append(" · ").append(state).append(message.isEmpty() ? "" : ": " + message).toString();
+            return sb.append(" · ").append(state.text()).append(message.isEmpty() ? "" : ": " + message).toString();
         }
     }
 
@@ -83,7 +92,7 @@ public class DownloadService {
         private final Path target;
         private final AtomicBoolean cancel = new AtomicBoolean();
         private final CompletableFuture<Path> done = new CompletableFuture<>();
-        private volatile Progress progress = new Progress(0, -1, 0, -1, "downloading", "");
+        private volatile Progress progress = new Progress(0, -1, 0, -1, Progress.State.DOWNLOADING, "");
 
         Download(String url, Path target) {
             this.url = url;
@@ -160,11 +169,6 @@ public class DownloadService {
         return name;
     }
 
-    /** All downloads of this server run, newest last. */
-    public List<Download> downloads() {
-        return List.copyOf(downloads);
-    }
-
     /**
      * Starts downloading {@code source} into the models folder.
      *
@@ -205,13 +209,13 @@ public class DownloadService {
                         break;
                     }
                     long have = Files.exists(part) ? Files.size(part) : 0;
-                    d.progress = new Progress(have, total, 0, -1, "downloading", "connection lost (" + e.getMessage() + "), resuming at "
+                    d.progress = new Progress(have, total, 0, -1, Progress.State.DOWNLOADING, "connection lost (" + e.getMessage() + "), resuming at "
                             + size(have) + ", attempt " + (attempt + 1) + " of " + ATTEMPTS);
                     Thread.sleep(Math.min(5000, 300L * attempt));
                 }
             }
             if (d.cancel.get()) {
-                d.progress = new Progress(Files.exists(part) ? Files.size(part) : 0, total, 0, -1, "cancelled", "the part file stays for a resumption");
+                d.progress = new Progress(Files.exists(part) ? Files.size(part) : 0, total, 0, -1, Progress.State.CANCELLED, "the part file stays for a resumption");
                 d.done.completeExceptionally(new IOException("Cancelled"));
                 return;
             }
@@ -219,7 +223,7 @@ public class DownloadService {
                 throw last;
             }
             long size = Files.size(part);
-            d.progress = new Progress(size, total, 0, -1, "verifying", expected == null ? "checking the GGUF header" : "sha256");
+            d.progress = new Progress(size, total, 0, -1, Progress.State.VERIFYING, expected == null ? "checking the GGUF header" : "sha256");
             checkMagic(part);
             if (expected != null) {
                 String actual = FileHash.sha256(part);
@@ -229,7 +233,7 @@ public class DownloadService {
                 }
             }
             Files.move(part, d.target, StandardCopyOption.ATOMIC_MOVE);
-            d.progress = new Progress(size, size, 0, 0, "done", expected == null ? "" : "sha256 verified");
+            d.progress = new Progress(size, size, 0, 0, Progress.State.DONE, expected == null ? "" : "sha256 verified");
             d.done.complete(d.target);
         } catch (Exception e) {
             long have = 0;
@@ -238,7 +242,7 @@ public class DownloadService {
             } catch (IOException ignored) {
                 // best effort
             }
-            d.progress = new Progress(have, d.progress.total(), 0, -1, "failed", e.getMessage());
+            d.progress = new Progress(have, d.progress.total(), 0, -1, Progress.State.FAILED, e.getMessage());
             d.done.completeExceptionally(e);
         }
     }
@@ -286,7 +290,7 @@ public class DownloadService {
                 if (now - lastReport > 100_000_000L) {
                     double rate = (have - startBytes) / Math.max(1e-3, (now - start) / 1e9);
                     double eta = total > 0 && rate > 0 ? (total - have) / rate : -1;
-                    d.progress = new Progress(have, total, rate, eta, "downloading", "");
+                    d.progress = new Progress(have, total, rate, eta, Progress.State.DOWNLOADING, "");
                     lastReport = now;
                 }
             }

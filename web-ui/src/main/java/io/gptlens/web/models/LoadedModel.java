@@ -23,7 +23,7 @@ public record LoadedModel(String id, Path path, Model model, Instant loaded, Sem
             slots.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new io.gptlens.web.api.ApiException(503, "Interrupted while waiting for a free slot on '" + id + "'");
+            throw new ModelException(ModelException.Kind.BUSY, "Interrupted while waiting for a free slot on '" + id + "'");
         }
     }
 }

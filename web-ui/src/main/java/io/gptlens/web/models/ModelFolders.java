@@ -1,6 +1,5 @@
 package io.gptlens.web.models;
 
-import io.gptlens.web.api.ApiException;
 import io.gptlens.web.config.GptLensConfig;
 import io.gptlens.web.security.ListenAddress;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,7 +51,7 @@ public class ModelFolders {
      * which must lie inside one of the {@link #folders()}. A file that does not exist inside a
      * folder is left to the registry to report.
      *
-     * @throws ApiException 403 for a path outside the folders
+     * @throws ModelException REFUSED for a path outside the folders
      */
     public Path confine(Path requested) {
         if (!confining()) {
@@ -76,7 +75,7 @@ public class ModelFolders {
         } catch (NoSuchFileException e) {
             return abs;
         } catch (IOException e) {
-            throw new ApiException(400, "Cannot read " + abs + ": " + e.getMessage());
+            throw new ModelException(ModelException.Kind.INVALID, "Cannot read " + abs + ": " + e.getMessage());
         }
         if (real.stream().noneMatch(file::startsWith)) {
             throw refused(requested);
@@ -84,8 +83,8 @@ public class ModelFolders {
         return file;
     }
 
-    private ApiException refused(Path requested) {
-        return new ApiException(403, "Loading " + requested + " is refused: the server listens on " + listen.host()
+    private ModelException refused(Path requested) {
+        return new ModelException(ModelException.Kind.REFUSED, "Loading " + requested + " is refused: the server listens on " + listen.host()
                 + ", beyond this machine, so models load by path only from the models folders " + folders()
                 + ". To allow another folder: ./gptlens --models-folder /path, or -Dgptlens.models-folders=/path (comma-separated)");
     }

@@ -1,10 +1,10 @@
 package io.gptlens.web.models;
 
+import io.gptlens.core.DataFolder;
 import io.gptlens.core.model.Backend;
 import io.gptlens.core.model.BackendProvider;
 import io.gptlens.core.model.LoadOptions;
 import io.gptlens.core.plugin.NamedProviders;
-import io.gptlens.web.api.ApiException;
 import io.gptlens.web.config.GptLensConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -65,7 +65,7 @@ public class ModelRegistry {
             if (get(idOf(file)).isEmpty()) {
                 load(file);
             }
-        } catch (IOException | ApiException | IllegalStateException ex) {
+        } catch (IOException | ModelException | IllegalStateException ex) {
             LOG.log(System.Logger.Level.ERROR, "Could not provide the built-in all-MiniLM-L6-v2: " + ex.getMessage());
         }
     }
@@ -78,7 +78,7 @@ public class ModelRegistry {
             try {
                 LoadedModel m = load(Path.of(p.trim()));
                 LOG.log(System.Logger.Level.INFO, "Loaded model '" + m.id() + "' from " + m.path() + ": " + m.model().info().description());
-            } catch (ApiException | IllegalStateException ex) {
+            } catch (ModelException | IllegalStateException ex) {
                 LOG.log(System.Logger.Level.ERROR, "Could not load model " + p + ": " + ex.getMessage());
             }
         }
@@ -105,7 +105,7 @@ public class ModelRegistry {
     /**
      * Loads a GGUF file.
      *
-     * @throws ApiException 400 for a missing or invalid file, 409 if its id is taken
+     * @throws ModelException INVALID for a missing or invalid file, CONFLICT if its id is taken
      */
     public LoadedModel load(Path file) {
         return load(file, null);
@@ -114,27 +114,27 @@ public class ModelRegistry {
     /**
      * Loads a GGUF file, reporting progress from 0 to 1.
      *
-     * @throws ApiException 400 for a missing or invalid file, 409 if its id is taken, 422 if the file is refused
+     * @throws ModelException INVALID for a missing or invalid file, CONFLICT if its id is taken, UNREADABLE if the file is refused
      */
     public LoadedModel load(Path file, java.util.function.DoubleConsumer progress) {
         Path abs = file.toAbsolutePath().normalize();
         String id = idOf(abs);
         synchronized (models) {
             if (models.containsKey(id)) {
-                throw new ApiException(409, "A model with id '" + id + "' is already loaded (from " + models.get(id).path() + ")");
+                throw new ModelException(ModelException.Kind.CONFLICT, "A model with id '" + id + "' is already loaded (from " + models.get(id).path() + ")");
             }
         }
         if (!Files.isRegularFile(abs)) {
-            throw new ApiException(400, "No such model file: " + abs);
+            throw new ModelException(ModelException.Kind.INVALID, "No such model file: " + abs);
         }
         if (!abs.getFileName().toString().toLowerCase().endsWith(".gguf")) {
-            throw new ApiException(400, "Not a .gguf file: " + abs);
+            throw new ModelException(ModelException.Kind.INVALID, "Not a .gguf file: " + abs);
         }
         LoadedModel m = open(id, abs, progress);
         synchronized (models) {
             if (models.putIfAbsent(id, m) != null) {
                 m.model().close();
-                throw new ApiException(409, "A model with id '" + id + "' is already loaded");
+                throw new ModelException(ModelException.Kind.CONFLICT, "A model with id '" + id + "' is already loaded");
             }
         }
         changed();
@@ -146,7 +146,7 @@ public class ModelRegistry {
      * model loaded under that id, if any; the old model is closed once its running completions end.
      * Used for the checkpoints of a training run: the playground and the API see the newest one.
      *
-     * @throws ApiException 422 if the file is refused
+     * @throws ModelException UNREADABLE if the file is refused
      */
     public LoadedModel replace(String id, Path file) {
         LoadedModel m = open(id, file.toAbsolutePath().normalize(), null);
@@ -191,7 +191,7 @@ public class ModelRegistry {
             io.gptlens.core.model.Model model = backend().load(abs, new LoadOptions(config.gpuLayers(), true, false), progress);
             return new LoadedModel(id, abs, model, Instant.now(), new Semaphore(Math.max(1, config.maxConcurrent()), true));
         } catch (IOException e) {
-            throw new ApiException(422, e.getMessage());
+            throw new ModelException(ModelException.Kind.UNREADABLE, e.getMessage());
         }
     }
 
@@ -220,17 +220,17 @@ public class ModelRegistry {
     /**
      * The model named by {@code id}, or the default model when {@code id} is null or blank.
      *
-     * @throws ApiException 404 for an unknown id (listing the loaded ones), 400 if no model is loaded
+     * @throws ModelException NOT_FOUND for an unknown id (listing the loaded ones), INVALID if no model is loaded
      */
     public LoadedModel resolve(String id) {
         synchronized (models) {
             if (id == null || id.isBlank()) {
-                return models.values().stream().findFirst().orElseThrow(() -> new ApiException(400,
+                return models.values().stream().findFirst().orElseThrow(() -> new ModelException(ModelException.Kind.INVALID,
                         "No model is loaded; start with --model PATH or POST /api/models {\"path\": \"...\"}"));
             }
             LoadedModel m = models.get(id);
             if (m == null) {
-                throw new ApiException(404, "Unknown model '" + id + "'; loaded: " + String.join(", ", models.keySet()));
+                throw new ModelException(ModelException.Kind.NOT_FOUND, "Unknown model '" + id + "'; loaded: " + String.join(", ", models.keySet()));
             }
             return m;
         }
@@ -259,7 +259,34 @@ public class ModelRegistry {
 
     /** The folder where downloaded and uploaded models are kept: {@code <data>/models}. */
     public Path modelsFolder() {
-        return io.gptlens.llamacpp.LlamaLibrary.dataDirectory().resolve("models");
+        return DataFolder.resolve("models");
+    }
+
+    /** Largest model file {@link #receive} accepts. */
+    public static final long MAX_UPLOAD = 8L << 30;
+
+    /**
+     * Stores an uploaded model file in the models folder under {@code name} ({@link io.gptlens.web.files.Incoming}:
+     * moved into place only when whole; nothing is left behind on failure).
+     *
+     * @throws ModelException INVALID for a name that is not a plain {@code .gguf} name, CONFLICT when the
+     *                        file exists, UNREADABLE past {@link #MAX_UPLOAD} or when it does not start with "GGUF"
+     */
+    public Path receive(String name, java.io.InputStream body) throws IOException {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._+-]{0,200}\\.gguf")) {
+            throw new ModelException(ModelException.Kind.INVALID, "Only .gguf files with a plain name");
+        }
+        Path target = modelsFolder().resolve(name);
+        if (Files.exists(target)) {
+            throw new ModelException(ModelException.Kind.CONFLICT, name + " is already in the models folder");
+        }
+        try {
+            io.gptlens.web.files.Incoming.store(body, target, MAX_UPLOAD, "GGUF", "larger than the limit of " + DownloadService.size(MAX_UPLOAD),
+                    "not a GGUF file (it does not start with 'GGUF')");
+        } catch (io.gptlens.web.files.Incoming.Refused r) {
+            throw new ModelException(ModelException.Kind.UNREADABLE, r.getMessage(), r);
+        }
+        return target;
     }
 
     /** The .gguf files in the models folder, by name. */

@@ -68,7 +68,7 @@ public final class DistributionModel {
     }
 
     /** Sum of the sampled probabilities (1 up to rounding). */
-    public double sampledTotal() {
+    double sampledTotal() {
         double s = 0;
         for (float p : pipeline.getLast().probs()) {
             s += p;

@@ -11,8 +11,8 @@ import io.gptlens.core.tokenizer.Tokenizer;
 import java.util.Locale;
 
 /**
- * The next-token distribution: one row per top token with a bar, the model's probability, the
- * probability after the sampler settings, and the logit. Clicking a row fires {@link AlternativeChosen}.
+ * The next-token distribution as a bar chart: one row per top token with two bars side by side
+ * (the model's probability, and what is left after the sampler chain), both numbers, and the logit. Clicking a row fires {@link AlternativeChosen}.
  */
 public class DistributionPanel extends Div {
 
@@ -52,13 +52,19 @@ public class DistributionPanel extends Div {
             row.setId("alt-" + r.id());
             row.getElement().setAttribute("data-id", Integer.toString(r.id()));
             Span name = new Span(label + (r.id() == chosen ? " ✓" : ""));
-            name.getElement().setAttribute("title", "id " + r.id() + ", rank " + r.rank());
+            name.addClassName("name");
+            name.getElement().setAttribute("title", label + " · id " + r.id() + ", rank " + r.rank());
+            // two bars side by side: what the model says, and what the sampler chain leaves of it
             Div bar = new Div();
             bar.addClassName("bar");
-            Div fill = new Div();
-            fill.getStyle().set("width", String.format(Locale.ROOT, "%.2f%%", 100 * r.sampledP()));
-            bar.add(fill);
-            bar.getElement().setAttribute("title", "after the samplers");
+            Div modelFill = new Div();
+            modelFill.addClassName("fill-model");
+            modelFill.getStyle().set("width", String.format(Locale.ROOT, "%.2f%%", 100 * r.modelP()));
+            Div sampledFill = new Div();
+            sampledFill.addClassName("fill-sampled");
+            sampledFill.getStyle().set("width", String.format(Locale.ROOT, "%.2f%%", 100 * r.sampledP()));
+            bar.add(modelFill, sampledFill);
+            bar.getElement().setAttribute("title", "upper: the model's p " + pct(r.modelP()) + "; lower: after the samplers " + pct(r.sampledP()));
             Span modelP = new Span(pct(r.modelP()));
             modelP.addClassName("p-model");
             Span sampled = new Span(r.sampledP() == 0 ? "removed" : pct(r.sampledP()));
@@ -73,7 +79,14 @@ public class DistributionPanel extends Div {
     private static Div row(String a, String b, String c, String d) {
         Div row = new Div();
         row.addClassName("dist-row");
-        row.add(new Span(a), new Span(""), new Span(b), new Span(c), new Span(d));
+        Span legend = new Span();
+        legend.addClassName("legend");
+        Span m = new Span("▬ model ");
+        m.addClassName("legend-model");
+        Span sampled = new Span("▬ sampled");
+        sampled.addClassName("legend-sampled");
+        legend.add(m, sampled);
+        row.add(new Span(a), legend, new Span(b), new Span(c), new Span(d));
         return row;
     }
 

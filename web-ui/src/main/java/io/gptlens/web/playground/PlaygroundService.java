@@ -15,25 +15,20 @@ public class PlaygroundService {
     private final SamplerRegistry samplers;
     private final GptLensConfig config;
     private final TokenizerRegistry tokenizers;
-    private final io.gptlens.web.internals.InternalsService internals;
+    private final io.gptlens.web.completion.CompletionService completions;
 
     public PlaygroundService(ModelRegistry models, SamplerRegistry samplers, GptLensConfig config, TokenizerRegistry tokenizers,
-                             io.gptlens.web.internals.InternalsService internals) {
-        this.internals = internals;
+                             io.gptlens.web.completion.CompletionService completions) {
+        this.completions = completions;
         this.models = models;
         this.samplers = samplers;
         this.config = config;
         this.tokenizers = tokenizers;
     }
 
-    /** The tokenizers a model's prompt can be cut with (its own and the providers, plugins included). */
-    /** Looking inside the model (attention, residual norms, logit lens). */
-    public io.gptlens.web.internals.InternalsService internals() {
-        return internals;
-    }
-
-    public TokenizerRegistry tokenizers() {
-        return tokenizers;
+    /** Scoring texts and rendering chats (the completion service the APIs use). */
+    public io.gptlens.web.completion.CompletionService completions() {
+        return completions;
     }
 
     public ModelRegistry models() {
@@ -42,6 +37,39 @@ public class PlaygroundService {
 
     public SamplerRegistry samplers() {
         return samplers;
+    }
+
+    /**
+     * A prompt's tokens, and how they compare with the model's own tokenizer.
+     *
+     * @param note empty for the model's own tokenizer; else the comparison, or why the chosen one failed
+     */
+    public record PromptTokens(int[] ids, String note) {
+    }
+
+    /**
+     * Cuts {@code text} with the tokenizer named {@code tokenizer} ({@link TokenizerRegistry#OWN}:
+     * the model's own). A tokenizer that fails is reported in the note, and the model's own tokens are used.
+     */
+    public PromptTokens tokenize(PlaygroundSession session, String text, String tokenizer) {
+        int[] own = session.tokenize(text);
+        if (tokenizer == null || tokenizer.equals(TokenizerRegistry.OWN)) {
+            return new PromptTokens(own, "");
+        }
+        int[] ids;
+        try {
+            ids = tokenizers.forModel(session.model(), tokenizer).encode(text, true, true);
+        } catch (RuntimeException e) {
+            return new PromptTokens(own, tokenizer + " failed, the model's own tokens are shown: " + e.getMessage());
+        }
+        int first = java.util.Arrays.mismatch(ids, own);
+        return new PromptTokens(ids, first < 0 ? "Same " + ids.length + " tokens as the model's own tokenizer"
+                : "Differs from the model's own tokenizer: " + ids.length + " vs " + own.length + " tokens, first at token " + first);
+    }
+
+    /** The tokenizers, plugins included, that read {@code model}'s vocabulary, the model's own first. */
+    public java.util.List<String> tokenizerNames(LoadedModel model) {
+        return tokenizers.choices(model).stream().filter(TokenizerRegistry.Choice::supported).map(TokenizerRegistry.Choice::name).toList();
     }
 
     /** A new session on a model; the caller closes it. */

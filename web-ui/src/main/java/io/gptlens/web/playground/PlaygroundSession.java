@@ -198,7 +198,7 @@ public final class PlaygroundSession implements AutoCloseable {
                 start = run.branchAt();
             }
             if (cancel.get()) {
-                run.finish("stopped");
+                run.finish(Run.Ending.STOPPED);
                 return;
             }
             int[] forced = r.forced();
@@ -220,15 +220,15 @@ public final class PlaygroundSession implements AutoCloseable {
                 }
             });
             run.finish(switch (done.reason()) {
-                case MAX_TOKENS, STOP_STRING -> "max tokens";
-                case END_OF_GENERATION -> "end of text";
-                case CANCELLED -> "stopped";
-                case CONTEXT_FULL -> "context full";
+                case MAX_TOKENS, STOP_STRING -> Run.Ending.MAX_TOKENS;
+                case END_OF_GENERATION -> Run.Ending.END_OF_TEXT;
+                case CANCELLED -> Run.Ending.STOPPED;
+                case CONTEXT_FULL -> Run.Ending.CONTEXT_FULL;
             });
         } catch (CancellationException e) {
-            run.finish("stopped");
+            run.finish(Run.Ending.STOPPED);
         } catch (RuntimeException e) {
-            run.finish("failed: " + e.getMessage());
+            run.fail(e.getMessage());
         } finally {
             generator = null;
             onStep.accept(run);
@@ -255,7 +255,7 @@ public final class PlaygroundSession implements AutoCloseable {
     }
 
     /** True once closed. */
-    public synchronized boolean isClosed() {
+    synchronized boolean isClosed() { // for the tests: a tab that went away closed its session
         return closed;
     }
 }

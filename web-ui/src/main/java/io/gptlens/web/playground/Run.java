@@ -18,7 +18,48 @@ public final class Run {
     private final int branchAt;
     private volatile RunRecord record;
     private final List<Step> steps = Collections.synchronizedList(new ArrayList<>());
-    private volatile String finish = "";
+    private volatile Ending ending = Ending.RUNNING;
+    private volatile String failure = "";
+
+    /** How a run ended, or that it has not yet; {@link #text()} is how the playground says it. */
+    public enum Ending {
+        RUNNING("running"), MAX_TOKENS("max tokens"), END_OF_TEXT("end of text"), STOPPED("stopped"), CONTEXT_FULL("context full"),
+        FAILED("failed");
+
+        private final String text;
+
+        Ending(String text) {
+            this.text = text;
+        }
+
+        public String text() {
+            return text;
+        }
+    }
+
+    /**
+     * Which distribution the playground shows: at a chosen step, at the latest step of a run
+     * still going, or after the prompt.
+     *
+     * @param logits null when none is known yet
+     * @param chosen the token taken there, or -1
+     */
+    public record Focus(float[] logits, String heading, int chosen) {
+
+        /** The focus for {@code run} (may be null) with step {@code selected} chosen (-1: none). */
+        public static Focus of(Run run, int selected, float[] promptLogits) {
+            List<Step> steps = run == null ? List.of() : run.steps();
+            if (selected >= 0 && selected < steps.size()) {
+                Step s = steps.get(selected);
+                return new Focus(s.logits(), "Distribution at generated token " + (selected + 1) + " (chosen: " + s.label()
+                        + "); click another to branch", s.token());
+            }
+            if (run != null && !steps.isEmpty() && run.running()) {
+                return new Focus(steps.getLast().logits(), "Distribution at the latest token", steps.getLast().token());
+            }
+            return new Focus(promptLogits, "Next-token distribution after the prompt; click a token to continue from it", -1);
+        }
+    }
 
     Run(int id, Run parent, int branchAt, RunRecord record) {
         this.id = id;
@@ -66,13 +107,28 @@ public final class Run {
         return steps().stream().mapToInt(Step::token).toArray();
     }
 
-    /** Why the run ended ("" while it runs). */
-    public String finish() {
-        return finish;
+    /** Why the run ended ({@link Ending#RUNNING} while it runs). */
+    public Ending ending() {
+        return ending;
     }
 
-    void finish(String why) {
-        finish = why;
+    /** True until the run has ended. */
+    public boolean running() {
+        return ending == Ending.RUNNING;
+    }
+
+    /** The ending as the playground shows it; a failure with its reason. */
+    public String endingText() {
+        return ending == Ending.FAILED ? "failed: " + failure : ending.text();
+    }
+
+    void finish(Ending how) {
+        ending = how;
+    }
+
+    void fail(String why) {
+        failure = why == null ? "" : why;
+        ending = Ending.FAILED;
     }
 
     /** Depth in the branch tree (0 for a root). */

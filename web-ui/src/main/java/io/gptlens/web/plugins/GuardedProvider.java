@@ -28,12 +28,14 @@ abstract class GuardedProvider<P extends NamedProvider> implements NamedProvider
     private final String description;
     private final String version;
     private final List<ParamSpec> params;
+    private final PluginCalls.Budgets budgets;
 
     /**
      * @throws IllegalArgumentException if the provider's declarations fail, hang or make no sense
      */
-    GuardedProvider(P delegate, String jar, BiConsumer<String, String> onFault) {
+    GuardedProvider(P delegate, String jar, BiConsumer<String, String> onFault, PluginCalls.Budgets budgets) {
         this.delegate = delegate;
+        this.budgets = budgets;
         this.jar = jar;
         this.onFault = onFault;
         record Declared(String name, String description, String version, List<ParamSpec> params) {
@@ -48,7 +50,7 @@ abstract class GuardedProvider<P extends NamedProvider> implements NamedProvider
 
     /** Reads a declaration of the plugin under the load budget. */
     final <T> T declared(Callable<T> c) {
-        return PluginCalls.call(c, PluginCalls.LOAD_BUDGET_MS,
+        return PluginCalls.call(c, budgets.loadMs(),
                 (what, cause) -> new IllegalArgumentException(delegate.getClass().getName() + " " + what, cause));
     }
 
@@ -88,7 +90,12 @@ abstract class GuardedProvider<P extends NamedProvider> implements NamedProvider
      * calls are refused at once, so a hung plugin holds one worker thread, not one per request.
      */
     final <T> T call(Callable<T> c) {
-        return call(c, PluginCalls.BUDGET_MS);
+        return call(c, budgets.callMs());
+    }
+
+    /** The time this plugin gets. */
+    final PluginCalls.Budgets budgets() {
+        return budgets;
     }
 
     /** Like {@link #call(Callable)} with another budget (reading a whole vocabulary may take longer than a per-token call). */

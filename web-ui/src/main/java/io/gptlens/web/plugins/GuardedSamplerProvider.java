@@ -23,8 +23,8 @@ public final class GuardedSamplerProvider extends GuardedProvider<SamplerProvide
     /**
      * @throws IllegalArgumentException if the provider's declarations fail, hang or make no sense
      */
-    GuardedSamplerProvider(SamplerProvider delegate, String jar, BiConsumer<String, String> onFault) {
-        super(delegate, jar, onFault);
+    GuardedSamplerProvider(SamplerProvider delegate, String jar, BiConsumer<String, String> onFault, PluginCalls.Budgets budgets) {
+        super(delegate, jar, onFault, budgets);
         this.kind = declared(delegate::kind);
         if (kind == null) {
             throw new IllegalArgumentException(delegate.getClass().getName() + " declares no kind (RESHAPE or PICK)");

@@ -19,8 +19,8 @@ public final class GuardedTokenizerProvider extends GuardedProvider<TokenizerPro
     /**
      * @throws IllegalArgumentException if the provider's declarations fail, hang or make no sense
      */
-    GuardedTokenizerProvider(TokenizerProvider delegate, String jar, BiConsumer<String, String> onFault) {
-        super(delegate, jar, onFault);
+    GuardedTokenizerProvider(TokenizerProvider delegate, String jar, BiConsumer<String, String> onFault, PluginCalls.Budgets budgets) {
+        super(delegate, jar, onFault, budgets);
     }
 
     @Override
@@ -32,7 +32,7 @@ public final class GuardedTokenizerProvider extends GuardedProvider<TokenizerPro
     public Tokenizer create(GgufFile file) {
         // making a tokenizer reads a whole vocabulary (llama.cpp's provider loads it in a checked child process):
         // it gets the load budget, not the per-call one
-        Tokenizer t = call(() -> delegate().create(file), PluginCalls.LOAD_BUDGET_MS);
+        Tokenizer t = call(() -> delegate().create(file), budgets().loadMs());
         if (t == null) {
             throw fault("returned no tokenizer", null);
         }

@@ -16,8 +16,19 @@ import java.util.function.BiFunction;
  */
 final class PluginCalls {
 
-    /** Time budget per call into a plugin. */
-    static final long BUDGET_MS = Long.getLong("gptlens.plugin.budget-ms", 1000);
+    /**
+     * The time a plugin gets.
+     *
+     * @param callMs per call into it (a sampler step, an encode)
+     * @param loadMs for loading its providers, reading what they declare, building a tokenizer
+     */
+    record Budgets(long callMs, long loadMs) {
+        Budgets {
+            if (callMs < 1 || loadMs < 1) {
+                throw new IllegalArgumentException("plugin time budgets must be at least 1 ms, not " + callMs + " and " + loadMs);
+            }
+        }
+    }
 
     private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "plugin-call");
@@ -26,13 +37,6 @@ final class PluginCalls {
     });
 
     private PluginCalls() {
-    }
-
-    /** Time budget for loading a jar's providers and reading what they declare. */
-    static final long LOAD_BUDGET_MS = Long.getLong("gptlens.plugin.load-budget-ms", 10_000);
-
-    static <T> T call(Callable<T> c, BiFunction<String, Throwable, RuntimeException> fault) {
-        return call(c, BUDGET_MS, fault);
     }
 
     static <T> T call(Callable<T> c, long budgetMs, BiFunction<String, Throwable, RuntimeException> fault) {

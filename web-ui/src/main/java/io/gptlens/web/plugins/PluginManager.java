@@ -1,10 +1,10 @@
 package io.gptlens.web.plugins;
 
+import io.gptlens.core.DataFolder;
 import io.gptlens.core.plugin.NamedProvider;
 import io.gptlens.core.plugin.NamedProviders;
 import io.gptlens.core.sampling.SamplerProvider;
 import io.gptlens.core.tokenizer.TokenizerProvider;
-import io.gptlens.llamacpp.LlamaLibrary;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,6 +51,16 @@ public class PluginManager {
             NamedProviders.load(SamplerProvider.class, PluginManager.class.getClassLoader());
     private final Map<Path, PluginJar> jars = new LinkedHashMap<>();
     private volatile NamedProviders<SamplerProvider> samplers = builtInSamplers;
+    private final io.gptlens.web.metrics.GptLensMetrics metrics;
+
+    public PluginManager(io.gptlens.web.metrics.GptLensMetrics metrics, io.gptlens.web.config.GptLensConfig config) {
+        this.metrics = metrics;
+        this.budgets = new PluginCalls.Budgets(config.plugins().budgetMs(), config.plugins().loadBudgetMs());
+        this.folder = config.plugins().dir().filter(d -> !d.isBlank()).map(Path::of).orElseGet(() -> DataFolder.resolve("plugins"));
+    }
+
+    private final Path folder;
+    private final PluginCalls.Budgets budgets;
     private final NamedProviders<TokenizerProvider> builtInTokenizers =
             NamedProviders.load(TokenizerProvider.class, PluginManager.class.getClassLoader());
     private volatile NamedProviders<TokenizerProvider> tokenizers = builtInTokenizers;
@@ -133,13 +143,13 @@ public class PluginManager {
 
     void fault(String provider, String message) {
         failures.put(provider, message);
+        metrics.pluginFault(provider);
         LOG.log(System.Logger.Level.WARNING, "Plugin '" + provider + "' failed: " + message);
     }
 
     /** The plugins folder. */
     public Path folder() {
-        String p = System.getProperty("gptlens.plugins.dir");
-        return p != null && !p.isBlank() ? Path.of(p) : LlamaLibrary.dataDirectory().resolve("plugins");
+        return folder;
     }
 
     void start(@Observes StartupEvent e) {
@@ -304,7 +314,7 @@ public class PluginManager {
                     }
                 }
                 return found;
-            }, PluginCalls.LOAD_BUDGET_MS, (what, cause) -> new IllegalArgumentException("loading its providers " + what, cause));
+            }, budgets.loadMs(), (what, cause) -> new IllegalArgumentException("loading its providers " + what, cause));
             if (raw.isEmpty()) {
                 own.close();
                 return new PluginJar(jar, size, modified, null, List.of(),
@@ -312,8 +322,8 @@ public class PluginManager {
             }
             List<NamedProvider> guarded = new ArrayList<>();
             for (NamedProvider p : raw) {
-                guarded.add(p instanceof SamplerProvider sp ? new GuardedSamplerProvider(sp, jarName, this::fault)
-                        : new GuardedTokenizerProvider((TokenizerProvider) p, jarName, this::fault));
+                guarded.add(p instanceof SamplerProvider sp ? new GuardedSamplerProvider(sp, jarName, this::fault, budgets)
+                        : new GuardedTokenizerProvider((TokenizerProvider) p, jarName, this::fault, budgets));
             }
             LOG.log(System.Logger.Level.INFO, "Plugin loaded: " + jarName + " " + guarded.stream().map(NamedProvider::name).toList());
             return new PluginJar(jar, size, modified, own, List.copyOf(guarded), null);

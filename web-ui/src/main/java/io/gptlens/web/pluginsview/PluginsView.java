@@ -17,8 +17,8 @@ import com.vaadin.flow.component.upload.Upload;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.gptlens.core.plugin.ParamSpec;
-import io.gptlens.web.api.ApiException;
-import io.gptlens.web.api.PluginsResource;
+import io.gptlens.web.plugins.PluginCatalog;
+import io.gptlens.web.plugins.PluginException;
 import io.gptlens.web.plugins.PluginManager;
 import io.gptlens.web.security.AccessDenied;
 import io.gptlens.web.security.AdminGuard;
@@ -40,31 +40,30 @@ import java.util.Map;
 @PageTitle("Plugins · GPTLens")
 public class PluginsView extends VerticalLayout {
 
-    private final PluginsResource listing;
+    private final PluginCatalog catalog;
     private final PluginManager plugins;
     private final AdminGuard admin;
-    private final Grid<Map<String, Object>> grid = new Grid<>();
+    private final Grid<PluginCatalog.Entry> grid = new Grid<>();
     private final AdminTokenField token = new AdminTokenField();
     private final Span message = new Span();
 
-    public PluginsView(PluginsResource listing, PluginManager plugins, AdminGuard admin) {
-        this.listing = listing;
+    public PluginsView(PluginCatalog catalog, PluginManager plugins, AdminGuard admin) {
+        this.catalog = catalog;
         this.plugins = plugins;
         this.admin = admin;
         grid.setId("plugins-grid");
         grid.addComponentColumn(m -> {
-            Span n = new Span(String.valueOf(m.get("name")));
-            n.getElement().setAttribute("title", String.valueOf(m.getOrDefault("description", "")));
+            Span n = new Span(m.name());
+            n.getElement().setAttribute("title", m.description());
             return n;
         }).setHeader("Name").setAutoWidth(true);
-        grid.addColumn(m -> m.get("kind")).setHeader("Kind").setAutoWidth(true);
-        grid.addColumn(m -> m.get("version")).setHeader("Version").setAutoWidth(true);
-        grid.addColumn(m -> m.get("status")).setHeader("Status").setAutoWidth(true);
-        grid.addColumn(m -> m.get("source")).setHeader("Source").setAutoWidth(true);
-        grid.addColumn(m -> m.containsKey("settings") ? ((Map<?, ?>) m.get("settings")).entrySet().stream()
-                .map(x -> x.getKey() + " = " + x.getValue()).collect(java.util.stream.Collectors.joining(", ")) : "")
-                .setHeader("Settings").setAutoWidth(true);
-        grid.addColumn(m -> m.getOrDefault("error", "")).setHeader("Last error").setAutoWidth(true);
+        grid.addColumn(PluginCatalog.Entry::kind).setHeader("Kind").setAutoWidth(true);
+        grid.addColumn(PluginCatalog.Entry::version).setHeader("Version").setAutoWidth(true);
+        grid.addColumn(m -> m.status().label()).setHeader("Status").setAutoWidth(true);
+        grid.addColumn(PluginCatalog.Entry::source).setHeader("Source").setAutoWidth(true);
+        grid.addColumn(m -> m.settings().entrySet().stream().map(x -> x.getKey() + " = " + x.getValue())
+                .collect(java.util.stream.Collectors.joining(", "))).setHeader("Settings").setAutoWidth(true);
+        grid.addColumn(m -> m.error() == null ? "" : m.error()).setHeader("Last error").setAutoWidth(true);
         grid.addComponentColumn(this::actions).setHeader("").setAutoWidth(true).setFrozenToEnd(true);
         grid.setAllRowsVisible(true);
         Button refresh = new Button("Refresh", e -> refresh());
@@ -78,12 +77,13 @@ public class PluginsView extends VerticalLayout {
             String[] typed = new String[1];
             ui.accessSynchronously(() -> typed[0] = token.token());
             try (var in = event.getInputStream()) {
-                var r = listing.upload(name, bearer(typed[0]), in);
+                admin.checkStrict(typed[0], "Uploading a plugin");
+                PluginCatalog.Installed r = catalog.install(name, in);
                 ui.access(() -> {
-                    message.setText("Uploaded " + name + ": " + r.getEntity());
+                    message.setText("Uploaded " + r.jar() + ": " + String.join(", ", r.providers()));
                     refresh();
                 });
-            } catch (ApiException | AccessDenied ex) {
+            } catch (PluginException | AccessDenied | java.io.IOException ex) {
                 ui.access(() -> message.setText("Upload of " + name + " refused: " + ex.getMessage()));
             }
         });
@@ -95,21 +95,19 @@ public class PluginsView extends VerticalLayout {
         setWidthFull();
     }
 
-    private HorizontalLayout actions(Map<String, Object> row) {
+    private HorizontalLayout actions(PluginCatalog.Entry row) {
         HorizontalLayout h = new HorizontalLayout();
-        String name = String.valueOf(row.get("name"));
-        var provider = "sampler".equals(row.get("kind")) ? plugins.samplers().all().get(name) : null;
-        if (provider != null && !provider.params().isEmpty()
-                && !"conflict".equals(row.get("status"))) {
+        String name = row.name();
+        var provider = "sampler".equals(row.kind()) ? plugins.samplers().all().get(name) : null;
+        if (provider != null && !provider.params().isEmpty() && row.status() != PluginCatalog.Status.CONFLICT) {
             Button configure = new Button("Configure", e -> configure(name));
             configure.setId("configure-" + name);
             h.add(configure);
         }
-        String source = String.valueOf(row.get("source"));
+        String source = row.source();
         if (source.endsWith(".jar") && !source.startsWith("classpath")) {
-            String status = String.valueOf(row.get("status"));
-            if (!"rejected".equals(status)) {
-                boolean off = "disabled".equals(status);
+            if (row.status() != PluginCatalog.Status.REJECTED) {
+                boolean off = row.status() == PluginCatalog.Status.DISABLED;
                 Button toggle = new Button(off ? "Enable" : "Disable", e -> {
                     try {
                         admin.check(token.token(), "Switching a plugin on or off");
@@ -121,14 +119,15 @@ public class PluginsView extends VerticalLayout {
                     }
                     refresh();
                 });
-                toggle.setId((off ? "enable-" : "disable-") + row.get("name"));
+                toggle.setId((off ? "enable-" : "disable-") + name);
                 h.add(toggle);
             }
             Button remove = new Button("Remove jar", e -> {
                 try {
-                    listing.remove(source, bearer(token.token()));
+                    admin.checkStrict(token.token(), "Removing a plugin");
+                    catalog.remove(source);
                     message.setText("Removed " + source);
-                } catch (ApiException | java.io.IOException ex) {
+                } catch (PluginException | java.io.IOException ex) {
                     message.setText(ex.getMessage());
                 } catch (AccessDenied ex) {
                     message.setText(AdminTokenField.explain(ex));
@@ -216,11 +215,6 @@ public class PluginsView extends VerticalLayout {
         dialog.open();
     }
 
-    /** An {@code Authorization} header value for the plugin resource's upload and removal. */
-    private static String bearer(String token) {
-        return token == null ? null : "Bearer " + token;
-    }
-
     private static Object normalised(ParamSpec s, Object v) {
         return s.type() == ParamSpec.Type.INT ? (Object) ((Number) v).longValue() : s.type() == ParamSpec.Type.FLOAT ? (Object) ((Number) v).doubleValue() : v;
     }
@@ -243,6 +237,6 @@ public class PluginsView extends VerticalLayout {
     }
 
     private void refresh() {
-        grid.setItems(listing.list());
+        grid.setItems(catalog.list());
     }
 }

@@ -32,6 +32,20 @@ public class SamplerRegistry {
         return plugins.addChangeListener(listener);
     }
 
+    /**
+     * A chain of the given stages for {@code model}: the global samplers plus the model's own
+     * ({@link io.gptlens.core.model.Model#samplerProviders()}, e.g. {@code llama.grammar}).
+     */
+    public SamplerChain chain(io.gptlens.core.model.Model model, List<StageSpec> stages, long seed) {
+        List<SamplerProvider> own = model.samplerProviders();
+        if (own.isEmpty()) {
+            return chain(stages, seed);
+        }
+        List<SamplerProvider> all = new java.util.ArrayList<>(providers().all().values());
+        all.addAll(own);
+        return SamplerChains.build(NamedProviders.of("SamplerProvider", all), stages, seed);
+    }
+
     /** A chain of the given stages (see {@link SamplerChains#build}). */
     public SamplerChain chain(List<StageSpec> stages, long seed) {
         return SamplerChains.build(providers(), stages, seed);

@@ -38,7 +38,8 @@ public class AccessFilters {
     private static final System.Logger LOG = System.getLogger(AccessFilters.class.getName());
 
     /** The first path segments of the API (besides {@code /health}, which stays open). */
-    static final Set<String> API_ROOTS = Set.of("v1", "api", "tokenize", "detokenize", "props");
+    static final Set<String> API_ROOTS = Set.of("v1", "api", "tokenize", "detokenize", "props", "completion", "completions",
+            "chat", "apply-template", "metrics");
     /** Filter priorities: higher runs first; Quarkus's CORS filter has 300. */
     static final int HOST_PRIORITY = 400;
     static final int API_KEY_PRIORITY = 250;

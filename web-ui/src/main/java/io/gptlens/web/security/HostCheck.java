@@ -59,11 +59,6 @@ public final class HostCheck {
         return names.contains(n) || IPV4.matcher(n).matches() || IPV6.matcher(n).matches();
     }
 
-    /** The names allowed besides IP addresses, for messages; empty when the check is off. */
-    public Set<String> names() {
-        return off ? Set.of() : names;
-    }
-
     /**
      * The name part of a {@code Host} header value, in lower case: {@code Example.org:8686} →
      * {@code example.org}, {@code [::1]:8686} → {@code ::1}; a bare IPv6 address stays whole.

@@ -159,7 +159,7 @@ final class TrainingJob {
             train = sum / n;
         }
         TrainingStatus.Validation last = validations.isEmpty() ? null : validations.getLast();
-        return new TrainingStatus(id, name, builtin, state.name().toLowerCase(java.util.Locale.ROOT), phase, recipe.preset(), corpusName,
+        return new TrainingStatus(id, name, builtin, state, phase, recipe.preset(), corpusName,
                 r, step, plannedSteps, train, learningRate, tokensPerSecond, elapsed, eta, last == null ? null : last.loss(),
                 last == null ? null : last.bitsPerByte(), Map.copyOf(baselines), curve(400), List.copyOf(validations),
                 List.copyOf(checkpoints), error);

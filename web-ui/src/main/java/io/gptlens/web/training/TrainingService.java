@@ -1,5 +1,6 @@
 package io.gptlens.web.training;
 
+import io.gptlens.core.DataFolder;
 import io.gptlens.core.embedding.Vectors;
 import io.gptlens.core.generation.GenerationRequest;
 import io.gptlens.core.generation.Generator;
@@ -15,7 +16,6 @@ import io.gptlens.core.training.PretrainingData;
 import io.gptlens.core.training.TrainingPreset;
 import io.gptlens.core.training.TrainingRecipe;
 import io.gptlens.core.training.TrainingRun;
-import io.gptlens.llamacpp.LlamaLibrary;
 import io.gptlens.web.config.GptLensConfig;
 import io.gptlens.web.models.LoadedModel;
 import io.gptlens.web.models.ModelRegistry;
@@ -198,8 +198,8 @@ public class TrainingService {
     public TrainingStatus resume(String id) {
         TrainingJob job = find(id);
         synchronized (jobs) {
-            if (job.state() == TrainingState.RUNNING || job.state() == TrainingState.DONE) {
-                throw new TrainingException(TrainingException.Kind.CONFLICT, "Run " + id + " is " + job.state().name().toLowerCase()
+            if (!job.state().resumable()) {
+                throw new TrainingException(TrainingException.Kind.CONFLICT, "Run " + id + " is " + job.state().text()
                         + "; only a cancelled or failed run can be resumed");
             }
             if (job.lastCheckpoint() == null || job.dir == null) {
@@ -302,7 +302,7 @@ public class TrainingService {
     }
 
     Path trainingFolder() {
-        return LlamaLibrary.dataDirectory().resolve("training");
+        return DataFolder.resolve("training");
     }
 
     Path corporaFolder() {

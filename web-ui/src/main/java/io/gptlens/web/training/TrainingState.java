@@ -1,6 +1,10 @@
 package io.gptlens.web.training;
 
-/** Where a training run stands. */
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.Locale;
+
+/** Where a training run stands; in JSON and on the page by its lower-case name ("running"). */
 public enum TrainingState {
     /** Preparing data or training. */
     RUNNING,
@@ -9,5 +13,16 @@ public enum TrainingState {
     /** Stopped by an error (see the run's {@code error}). */
     FAILED,
     /** Cancelled; it can be resumed from its last checkpoint. */
-    CANCELLED
+    CANCELLED;
+
+    /** "running", "done", "failed" or "cancelled". */
+    @JsonValue
+    public String text() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** A run in this state can be resumed from a checkpoint (it has stopped before its plan's end). */
+    public boolean resumable() {
+        return this == FAILED || this == CANCELLED;
+    }
 }

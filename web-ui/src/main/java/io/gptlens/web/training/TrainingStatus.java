@@ -30,7 +30,7 @@ import java.util.Map;
  * @param checkpoints    every checkpoint with its sample text and W_E neighbours
  * @param error          why it failed, or null
  */
-public record TrainingStatus(String id, String name, boolean builtin, String state, String phase, String preset, String corpus,
+public record TrainingStatus(String id, String name, boolean builtin, TrainingState state, String phase, String preset, String corpus,
                              Map<String, Object> recipe, long step, long plannedSteps, Double trainLoss, double learningRate,
                              double tokensPerSecond, double elapsedSeconds, Long etaSeconds, Double validationLoss, Double bitsPerByte,
                              Map<String, Double> baselines, List<double[]> losses, List<Validation> validations,

@@ -36,7 +36,7 @@ class DownloadServiceTest {
             var d = downloads.start(server.url("resumed-" + System.nanoTime() + ".gguf"), sha);
             Path p = d.done().get(60, TimeUnit.SECONDS);
             assertArrayEquals(body, Files.readAllBytes(p));
-            assertEquals("done", d.progress().state());
+            assertEquals(DownloadService.Progress.State.DONE, d.progress().state());
             assertEquals("sha256 verified", d.progress().message());
             assertTrue(server.requests() >= 2, "a second request resumed the download");
             assertFalse(Files.exists(p.resolveSibling(p.getFileName() + ".part")));
@@ -50,7 +50,7 @@ class DownloadServiceTest {
             var d = downloads.start(server.url("badsha-" + System.nanoTime() + ".gguf"), "0".repeat(64));
             var e = assertThrows(ExecutionException.class, () -> d.done().get(60, TimeUnit.SECONDS));
             assertTrue(e.getCause().getMessage().contains("sha256 mismatch"), e.getCause().getMessage());
-            assertEquals("failed", d.progress().state());
+            assertEquals(DownloadService.Progress.State.FAILED, d.progress().state());
             assertFalse(Files.exists(d.target()));
         }
     }

@@ -42,12 +42,12 @@ class TabsTest {
             }
         }, new int[0]);
         Run rb = fb.get(60, TimeUnit.SECONDS);
-        assertEquals("max tokens", rb.finish());
+        assertEquals(Run.Ending.MAX_TOKENS, rb.ending());
         assertTrue(bStepsWhileARuns.get() > 0, "tab b made progress while tab a was generating");
         assertTrue(rb.tokens().length == 60);
         a.close(); // the tab went away
         Run ra = fa.get(60, TimeUnit.SECONDS);
-        assertTrue(ra.finish().equals("stopped") || ra.finish().equals("max tokens"), ra.finish());
+        assertTrue(ra.ending() == Run.Ending.STOPPED || ra.ending() == Run.Ending.MAX_TOKENS, ra.endingText());
         assertTrue(a.isClosed());
         assertThrows(IllegalStateException.class, () -> a.generate(prompt, SamplerChains.standard(0, 0, 1, 0, 1), 1, 5, r -> { }, new int[0]));
         b.close();

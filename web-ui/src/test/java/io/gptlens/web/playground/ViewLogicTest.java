@@ -85,8 +85,8 @@ class ViewLogicTest {
 
     @Test
     void colourGoesFromRedToGreen() {
-        assertEquals("hsl(0, 75%, 82%)", PlaygroundView.colour(0));
-        assertEquals("hsl(120, 75%, 82%)", PlaygroundView.colour(1));
+        assertEquals("hsl(0, 75%, 82%)", OutputPanel.colour(0));
+        assertEquals("hsl(120, 75%, 82%)", OutputPanel.colour(1));
         assertEquals("12.34 %", DistributionPanel.pct(0.12341));
     }
 }

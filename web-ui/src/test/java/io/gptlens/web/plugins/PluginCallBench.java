@@ -43,11 +43,14 @@ public final class PluginCallBench {
         return SamplerChain.of(stages);
     }
 
+    /** The server's defaults ({@code gptlens.plugins.budget-ms}, {@code load-budget-ms}). */
+    static final PluginCalls.Budgets BUDGETS = new PluginCalls.Budgets(1000, 10_000);
+
     public static void main(String[] args) {
         SamplerProvider topA = NamedProviders.load(SamplerProvider.class, PluginCallBench.class.getClassLoader()).get("top-a");
-        SamplerProvider guarded = new GuardedSamplerProvider(topA, "sampler-top-a.jar", (name, message) -> { });
+        SamplerProvider guarded = new GuardedSamplerProvider(topA, "sampler-top-a.jar", (name, message) -> { }, BUDGETS);
         System.out.printf("GPTLens plugin call benchmark; %d CPUs; Java %s; budget %d ms per call%n",
-                Runtime.getRuntime().availableProcessors(), Runtime.version(), PluginCalls.BUDGET_MS);
+                Runtime.getRuntime().availableProcessors(), Runtime.version(), BUDGETS.callMs());
         for (int vocab : new int[]{512, 152_064}) {
             Random r = new Random(1);
             float[] logits = new float[vocab];

@@ -134,7 +134,7 @@ class TrainingApiTest {
         assertTrue(registry.get(name).isPresent(), "loaded again");
         assertEquals(training.builtinModelFile().toAbsolutePath().normalize(), registry.get(name).get().path());
         TrainingStatus again = training.list().get(before);
-        assertEquals("done", again.state());
+        assertEquals(TrainingState.DONE, again.state());
         assertTrue(again.phase().startsWith("trained earlier"), again.phase());
         assertEquals(0, again.step(), "no step was trained");
     }

@@ -60,8 +60,22 @@ public final class Browser implements AutoCloseable {
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(until);
     }
 
+    /** True while the page's Vaadin client has a request to the server in flight (Flow's own {@code isActive()}). */
+    public boolean serverBusy() {
+        return Boolean.TRUE.equals(js("const c = window.Vaadin && window.Vaadin.Flow && window.Vaadin.Flow.clients;"
+                + " return !!c && Object.values(c).some(x => typeof x.isActive === 'function' && x.isActive());"));
+    }
+
     public WebElement find(String css) {
         return driver.findElement(By.cssSelector(css));
+    }
+
+    /**
+     * True unless the Vaadin component {@code css} is disabled. WebElement.isEnabled() cannot tell:
+     * WebDriver counts only native form controls as ever disabled, so a vaadin-button is always "enabled".
+     */
+    public boolean enabled(String css) {
+        return Boolean.TRUE.equals(js("const e = document.querySelector(arguments[0]); return !!e && !e.hasAttribute('disabled');", css));
     }
 
     public Object js(String script, Object... args) {

@@ -98,7 +98,7 @@ class HtmlTokensBrowserTest extends BrowserTestBase {
         registry.load(writeModel());
 
         // the playground: prompt chips, streamed text, the distribution, the inside view
-        browser.driver.get(root + "?model=" + ID);
+        browser.driver.get(root + "playground?model=" + ID);
         browser.await(60, d -> d.findElements(By.cssSelector("#prompt textarea")).size() == 1);
         browser.type("#prompt textarea", "Once upon a time");
         browser.await(20, d -> d.findElements(By.cssSelector("#tokens .chip")).size() > 3);
@@ -106,13 +106,31 @@ class HtmlTokensBrowserTest extends BrowserTestBase {
         browser.click(browser.find("#generate"));
         browser.await(60, d -> browser.find("#status").getText().contains("max tokens") || browser.find("#status").getText().contains("end"));
         browser.await(20, d -> d.findElements(By.cssSelector("#distribution .dist-row[data-id]")).size() > 0);
+        // a token without a space (as these are) wraps inside its column: none reaches into the side column
+        Object spill = browser.js("""
+                const side = document.querySelector('.workspace-side').getBoundingClientRect();
+                const out = [...document.querySelectorAll('#tokens .chip, .output .tok')]
+                    .flatMap(e => [...e.getClientRects()].filter(r => r.right > side.left).map(r => (e.id || e.textContent) + ' ' + Math.round(r.right) + ' > ' + Math.round(side.left)));
+                return out.join(' | ');""");
+        assertEquals("", spill, "tokens reaching past the main column");
         browser.click(browser.find("#tok-2"));
-        browser.click(browser.find("#inspect"));
-        browser.await(60, d -> browser.find("#inside-state").getText().contains("layers"));
         String playground = deepText();
         assertNothingRan("the playground");
         assertTrue(playground.contains("<img src=x onerror=") || playground.contains("<script>window.__xss") || playground.contains("<svg onload"),
                 "the payloads show as text: " + playground.substring(0, Math.min(400, playground.length())));
+
+        // the walk: chips, the layer grid and the logit lens, a head's heatmap, the softmax bars, all labelled with those tokens
+        browser.driver.get(browser.find("#walk-link").getAttribute("href"));
+        browser.await(120, d -> List.of("stage-tokens", "stage-blocks", "stage-softmax").stream()
+                .allMatch(s -> "ready".equals(browser.find("#" + s).getAttribute("data-state"))));
+        browser.choose("#grid-mode", "the logit lens (top token)");
+        browser.await(60, d -> d.findElements(By.cssSelector("#layer-grid td[data-id]")).size() > 0);
+        browser.click(browser.find("#heads img.head"));
+        browser.await(30, d -> d.findElements(By.cssSelector("#head-map tr")).size() > 1);
+        String walk = deepText();
+        assertNothingRan("the walk");
+        assertTrue(walk.contains("<img src=x onerror=") || walk.contains("<script>window.__xss") || walk.contains("<svg onload"),
+                "the payloads show as text: " + walk.substring(0, Math.min(400, walk.length())));
 
         // the explorer: neighbours and the scatter plot of HTML-named tokens
         explorer.await(registry.resolve(ID), ExplorerService.Matrix.WE);

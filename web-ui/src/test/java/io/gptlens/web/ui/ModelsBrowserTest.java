@@ -55,6 +55,7 @@ class ModelsBrowserTest extends BrowserTestBase {
             assertTrue(anatomy.contains("Embedding: d_embd × n_vocab = 64 × 512 = 32,768"), anatomy);
             assertTrue(anatomy.contains("W_U: tied to W_E") || anatomy.contains("W_U: 512 rows"), anatomy);
             assertTrue(anatomy.contains("Layers: 5"), anatomy);
+            browser.js("document.querySelector('#anatomy').scrollIntoView({block: 'start'});"); // it is below the forms
             browser.screenshot(Path.of("target", "screenshots", "models-anatomy.png"));
         } finally {
             registry.unload(name);

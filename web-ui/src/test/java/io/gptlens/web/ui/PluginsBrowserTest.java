@@ -34,7 +34,7 @@ class PluginsBrowserTest extends BrowserTestBase {
         assertTrue(t.contains("gptlens-plugin-sampler-top-a") || t.contains("classpath"), t);
         browser.screenshot(Path.of("target", "screenshots", "plugins.png"));
 
-        browser.driver.get(root.toString());
+        browser.driver.get(root.toString() + "playground");
         browser.await(60, d -> d.findElements(By.cssSelector("#prompt textarea")).size() == 1);
         browser.type("#prompt textarea", "Once upon a time");
         browser.await(20, d -> d.findElements(By.cssSelector("#alt-432")).size() == 1);
@@ -84,7 +84,7 @@ class PluginsBrowserTest extends BrowserTestBase {
     void aTokenizerPluginCutsThePromptAndGenerationStartsFromItsTokens() throws Exception {
         java.nio.file.Path jar = io.gptlens.web.plugins.PluginsTest.buildJar(java.nio.file.Files.createTempDirectory("plugin-build"),
                 "no-bos.jar", "NoBos", NO_BOS, "io.gptlens.core.tokenizer.TokenizerProvider");
-        browser.driver.get(root.toString());
+        browser.driver.get(root.toString() + "playground");
         browser.await(60, d -> d.findElements(By.cssSelector("#prompt textarea")).size() == 1);
         browser.type("#prompt textarea", "Once upon a time");
         browser.await(20, d -> chipIds().equals(java.util.List.of(1, 403, 407, 261, 378)));
@@ -151,7 +151,7 @@ class PluginsBrowserTest extends BrowserTestBase {
             browser.await(10, d -> gridText().contains("a = 0.5"));
             assertEquals(java.util.Map.of("a", 0.5), plugins.configuration("top-a"));
 
-            browser.driver.get(root.toString());
+            browser.driver.get(root.toString() + "playground");
             browser.await(60, d -> d.findElements(By.cssSelector("#chain-add")).size() == 1);
             browser.js("document.querySelector('#chain-details').opened = true;");
             browser.choose("#chain-add", "top-a");
@@ -166,7 +166,7 @@ class PluginsBrowserTest extends BrowserTestBase {
     void aDroppedInPluginCanBeSwitchedOffAndOn() throws Exception {
         java.nio.file.Path jar = io.gptlens.web.plugins.PluginsTest.buildJar(java.nio.file.Files.createTempDirectory("plugin-build"), "keep-two.jar", true);
         // a playground tab open before the jar arrives offers its sampler as soon as it is loaded
-        browser.driver.get(root.toString());
+        browser.driver.get(root.toString() + "playground");
         browser.await(60, d -> d.findElements(By.cssSelector("#chain-add")).size() == 1);
         browser.js("document.querySelector('#chain-details').opened = true;");
         try (var dropped = io.gptlens.web.plugins.PluginsTest.dropIn(plugins, jar)) {

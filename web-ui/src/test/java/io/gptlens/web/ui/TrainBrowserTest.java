@@ -28,7 +28,7 @@ class TrainBrowserTest extends BrowserTestBase {
 
     private void awaitNoRun(int seconds) throws InterruptedException {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
-        while (training.list().stream().anyMatch(s -> "running".equals(s.state()))) {
+        while (training.list().stream().anyMatch(s -> s.state() == io.gptlens.web.training.TrainingState.RUNNING)) {
             assertTrue(System.nanoTime() < end, "a training run is still running: " + training.list().stream().map(TrainingStatus::id).toList());
             Thread.sleep(250);
         }
@@ -52,9 +52,16 @@ class TrainBrowserTest extends BrowserTestBase {
         browser.await(60, d -> "done".equals(browser.find("#run-state").getAttribute("data-state")));
         browser.screenshot(Path.of("target/screenshots/train.png"));
 
+        // the newest checkpoint opens in the playground as the run's model
+        browser.click(browser.driver.findElements(By.xpath("//div[@id='checkpoints']//vaadin-button[normalize-space()='Open in playground']")).getFirst());
+        browser.await(60, d -> d.getCurrentUrl().contains("/playground?model="));
+        String opened = java.net.URLDecoder.decode(browser.driver.getCurrentUrl().replaceAll(".*[?&]model=([^&]*).*", "$1"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(!opened.isBlank() && !opened.contains("/"), "the model named in the link: " + opened);
+        browser.await(60, d -> browser.find("#model-select").getText().contains(opened));
+
         // the playground generates from the built-in GPT
         String builtin = training.builtinRecipe().modelName("sotu");
-        browser.driver.get(root + "?model=" + builtin);
+        browser.driver.get(root + "playground?model=" + builtin);
         browser.await(60, d -> d.findElements(By.cssSelector("#prompt textarea")).size() == 1);
         browser.await(30, d -> browser.find("#model-select").getText().contains(builtin));
         browser.type("#prompt textarea", "The state of the");

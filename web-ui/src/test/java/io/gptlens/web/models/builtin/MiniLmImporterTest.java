@@ -89,7 +89,7 @@ class MiniLmImporterTest {
         assertEquals(384, i.embeddingLength());
         assertEquals(30522, i.vocabularySize());
         assertEquals(12, i.heads());
-        assertTrue(model.embeddingOnly());
+        assertTrue(model.kind() == io.gptlens.core.model.Model.Kind.EMBEDDER);
         assertFalse(model.canGenerate());
         // word pieces as BERT cuts them, with [CLS] and [SEP]
         assertArrayEquals(new int[]{101, 7592, 2088, 102}, model.tokenizer().encode("hello world", true, false));
