@@ -2,6 +2,7 @@ package io.gptlens.llamacpp;
 
 import io.gptlens.core.model.Batch;
 import io.gptlens.core.model.Patch;
+import io.gptlens.core.model.Patcher;
 import io.gptlens.core.model.SessionOptions;
 import io.gptlens.llamacpp.internal.Layouts;
 import io.gptlens.llamacpp.internal.Llama;
@@ -24,10 +25,15 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * Activation patching through llama.cpp's graph evaluation callback: when {@code l_out-N} has been
  * computed, the patched rows are written into it in place ({@code ggml_backend_tensor_set}) before
- * the next block reads it. The prompt runs in a context of its own, one batch, the last token the
- * only output; so the last layer's {@code l_out} holds that row alone. Not thread-safe; one run per instance.
+ * the next block reads it. One prompt in a context of its own, run with one set of patches after
+ * another. A patch at position p changes nothing before p: sequence 0 holds the unpatched prompt,
+ * computed once in one batch, and each run shares its cells before p with sequence 1
+ * ({@code llama_memory_seq_cp}) and computes only the positions from p on there, the last token the
+ * only output (so the last layer's {@code l_out} holds that row alone). The shared cells are the very
+ * ones a whole run computes; a prefix grown a token at a time would not be (a one-row batch takes
+ * another matrix path, and its rounding reaches the logits). Not thread-safe.
  */
-final class ActivationPatch {
+final class ActivationPatch implements Patcher {
 
     private static final MethodHandle CALLBACK;
 
@@ -40,52 +46,108 @@ final class ActivationPatch {
         }
     }
 
+    private final LlamaModel model;
+    private final int[] tokens;
+    private final boolean keepPrefix;
     private final int n;
     private final int embd;
-    private final Map<Integer, List<Patch>> byLayer = new HashMap<>();
     private final Arena arena = Arena.ofShared();
+    private final MemorySegment row;
+    private final LlamaSession session;
+    /** The patches of the run under way, by layer; empty while the prefix is computed. */
+    private volatile Map<Integer, List<Patch>> byLayer = Map.of();
+    /** The first position of the batch under way. */
+    private volatile int batchStart;
+    /** The unpatched prompt's logits once sequence 0 holds it; null before. */
+    private float[] unpatched;
     private volatile Throwable failure;
     private volatile int written;
 
-    private ActivationPatch(int n, int embd, List<Patch> patches) {
-        this.n = n;
-        this.embd = embd;
-        for (Patch p : patches) {
-            byLayer.computeIfAbsent(p.layer(), l -> new java.util.ArrayList<>()).add(p);
+    private ActivationPatch(LlamaModel model, int[] tokens, boolean keepPrefix) {
+        this.model = model;
+        this.tokens = tokens.clone();
+        this.keepPrefix = keepPrefix;
+        this.n = tokens.length;
+        this.embd = model.info().embeddingLength();
+        this.row = arena.allocate(4L * embd, 4);
+        // room for the unpatched prompt (sequence 0) and a patched run's own positions (sequence 1)
+        SessionOptions o = new SessionOptions(Math.max(16, 2 * n), n, 2, 0, false, false);
+        try {
+            this.session = new LlamaSession(model, o, a -> Llama.linker().upcallStub(CALLBACK.bindTo(this),
+                    FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN, ADDRESS), a));
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
         }
     }
 
-    static float[] run(LlamaModel model, int[] tokens, List<Patch> patches) {
+    /**
+     * A patcher of {@code tokens}; the caller closes it. Without {@code keepPrefix} every run computes
+     * the whole prompt in one batch (for a single run, which has nothing to share).
+     */
+    static ActivationPatch open(LlamaModel model, int[] tokens, boolean keepPrefix) {
         if (tokens.length == 0 || tokens.length > TensorCapture.MAX_TOKENS) {
             throw new IllegalArgumentException("Patching runs 1 to " + TensorCapture.MAX_TOKENS + " tokens, got " + tokens.length);
         }
         model.tokenizer().checkTokens(tokens);
+        return new ActivationPatch(model, tokens, keepPrefix);
+    }
+
+    @Override
+    public float[] logits(List<Patch> patches) {
         int layers = model.info().layers();
-        int d = model.info().embeddingLength();
         int expected = 0;
+        int from = keepPrefix ? n - 1 : 0;
+        Map<Integer, List<Patch>> here = new HashMap<>();
         for (Patch p : patches) {
-            if (p.layer() >= layers || p.position() >= tokens.length || p.residual().length != d) {
-                throw new IllegalArgumentException("A patch must name a layer below " + layers + ", a position below " + tokens.length
-                        + " and hold " + d + " values; got layer " + p.layer() + ", position " + p.position() + ", " + p.residual().length + " values");
+            if (p.layer() >= layers || p.position() >= n || p.residual().length != embd) {
+                throw new IllegalArgumentException("A patch must name a layer below " + layers + ", a position below " + n
+                        + " and hold " + embd + " values; got layer " + p.layer() + ", position " + p.position() + ", " + p.residual().length + " values");
             }
-            expected += p.layer() < layers - 1 || p.position() == tokens.length - 1 ? 1 : 0;
+            expected += p.layer() < layers - 1 || p.position() == n - 1 ? 1 : 0;
+            from = Math.min(from, p.position());
+            here.computeIfAbsent(p.layer(), l -> new java.util.ArrayList<>()).add(p);
         }
-        ActivationPatch c = new ActivationPatch(tokens.length, d, patches);
-        SessionOptions o = new SessionOptions(Math.max(16, tokens.length), tokens.length, 1, 0, false, false);
+        if (keepPrefix && unpatched == null) {
+            byLayer = Map.of();
+            session.evaluate(Batch.of(tokens, 0, 0));
+            unpatched = session.logits(-1);
+        }
+        if (keepPrefix && patches.isEmpty()) {
+            return unpatched.clone();
+        }
+        if (from > 0) {
+            session.copySequence(0, 1, 0, from);
+        }
+        failure = null;
+        written = 0;
+        byLayer = here;
+        batchStart = from;
         float[] logits;
-        try (c.arena; LlamaSession s = new LlamaSession(model, o, a -> Llama.linker().upcallStub(CALLBACK.bindTo(c),
-                FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN, ADDRESS), a))) {
-            s.evaluate(Batch.of(tokens, 0, 0));
-            logits = s.logits(-1);
+        try {
+            session.evaluate(Batch.of(java.util.Arrays.copyOfRange(tokens, from, n), from, 1));
+            logits = session.logits(-1);
+        } finally {
+            byLayer = Map.of();
+            session.removeTokens(1, 0, -1);
         }
-        if (c.failure != null) {
-            throw new IllegalStateException("Patching activations failed: " + c.failure, c.failure);
+        if (failure != null) {
+            throw new IllegalStateException("Patching activations failed: " + failure, failure);
         }
-        if (c.written != expected) { // e.g. an architecture that names its layer outputs otherwise
-            throw new UnsupportedOperationException("Model '" + model.info().architecture() + "' showed " + c.written + " of " + expected
+        if (written != expected) { // e.g. an architecture that names its layer outputs otherwise
+            throw new UnsupportedOperationException("Model '" + model.info().architecture() + "' showed " + written + " of " + expected
                     + " patched rows to llama.cpp's graph callback (l_out-N): it cannot be patched");
         }
         return logits;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } finally {
+            arena.close();
+        }
     }
 
     /** The {@code cb_eval} upcall. Never throws: an exception escaping an upcall ends the JVM. */
@@ -104,10 +166,10 @@ final class ActivationPatch {
                 failure = new IllegalStateException(name + " is not a contiguous F32 tensor of rows of " + embd);
                 return true;
             }
-            MemorySegment row = arena.allocate(4L * embd, 4);
+            int start = batchStart;
             for (Patch p : here) {
-                // every layer holds all n rows but the last, which holds the output (the last position) only
-                long r = rows >= n ? p.position() : p.position() == n - 1 ? 0 : -1;
+                // every layer holds the batch's rows but the last, which holds the output (the last position) only
+                long r = rows >= n - start ? p.position() - start : p.position() == n - 1 ? 0 : -1;
                 if (r < 0) {
                     continue;
                 }

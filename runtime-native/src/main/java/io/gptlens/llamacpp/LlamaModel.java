@@ -262,15 +262,26 @@ public final class LlamaModel implements Model {
 
     @Override
     public float[] patchedLogits(int[] tokens, java.util.List<io.gptlens.core.model.Patch> patches) {
+        checkPatchable();
+        try (var u = use(); var p = ActivationPatch.open(this, tokens, false)) {
+            return p.logits(patches);
+        }
+    }
+
+    /** The prompt in a context of its own that keeps the unpatched prefix's cache between runs; the caller closes it. */
+    @Override
+    public io.gptlens.core.model.Patcher patcher(int[] tokens) {
+        checkPatchable();
+        return ActivationPatch.open(this, tokens, true);
+    }
+
+    private void checkPatchable() {
         if (info.vocabOnly()) {
             throw new UnsupportedOperationException("Model '" + info.name() + "' is a vocabulary only: it has no activations to patch");
         }
         if (gpuLayers != 0) {
             throw new UnsupportedOperationException("Patching writes activations in place on the CPU backend; model '" + info.name()
                     + "' runs layers on a GPU (load it with 0 GPU layers to patch it)");
-        }
-        try (var u = use()) {
-            return ActivationPatch.run(this, tokens, patches);
         }
     }
 

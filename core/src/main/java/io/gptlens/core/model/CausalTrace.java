@@ -2,7 +2,6 @@ package io.gptlens.core.model;
 
 import io.gptlens.core.distribution.Softmax;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,6 +24,23 @@ public record CausalTrace(double clean, double corrupted, double[][] recovered, 
      * @throws IllegalArgumentException when the prompts differ in length or the target is not a token
      */
     public static CausalTrace run(Model model, int[] clean, int[] corrupted, int target) {
+        return run(model, clean, corrupted, target, (done, total) -> {
+        });
+    }
+
+    /** Told after each patched run; a sweep on a real model runs hundreds. */
+    @FunctionalInterface
+    public interface Progress {
+        void ran(int done, int total);
+    }
+
+    /**
+     * Traces {@code target} over every layer and position, telling {@code progress} after each run.
+     *
+     * @throws IllegalArgumentException when the prompts differ in length or the target is not a token
+     * @throws java.util.concurrent.CancellationException when the calling thread is interrupted (it stays interrupted)
+     */
+    public static CausalTrace run(Model model, int[] clean, int[] corrupted, int target, Progress progress) {
         if (clean.length != corrupted.length || clean.length == 0) {
             throw new IllegalArgumentException("The clean and the corrupted prompt need the same number of tokens, got " + clean.length
                     + " and " + corrupted.length);
@@ -34,18 +50,30 @@ public record CausalTrace(double clean, double corrupted, double[][] recovered, 
         int layers = model.info().layers();
         Internals in = model.internals(clean, new Internals.Capture(java.util.Set.of(), java.util.Set.of(), 0, 0, 0, n));
         double pClean = p(model.patchedLogits(clean, List.of()), target);
-        double pCorrupted = p(model.patchedLogits(corrupted, List.of()), target);
         double[][] recovered = new double[layers][n];
         double[][] patched = new double[layers][n];
-        for (int l = 0; l < layers; l++) {
-            float[][] rows = in.residual().get(l);
+        double pCorrupted;
+        // one patcher for the sweep: a backend may keep what the runs share (llama.cpp: the unpatched prompt's cache)
+        try (Patcher corruptedRuns = model.patcher(corrupted)) {
+            pCorrupted = p(corruptedRuns.logits(List.of()), target);
+            int total = (layers - 1) * n + 1;
+            int done = 0;
             for (int pos = 0; pos < n; pos++) {
-                if (rows[pos] == null) { // the last layer's rows but the last: they do not reach the last position
-                    patched[l][pos] = pCorrupted;
-                } else {
-                    List<Patch> one = new ArrayList<>(List.of(new Patch(l, pos, rows[pos])));
-                    patched[l][pos] = p(model.patchedLogits(corrupted, one), target);
+                for (int l = 0; l < layers; l++) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new java.util.concurrent.CancellationException("Causal trace stopped after " + done + " of " + total + " runs");
+                    }
+                    // the last layer's rows but the last do not reach the last position: patching one changes nothing
+                    patched[l][pos] = l == layers - 1 && pos < n - 1 ? pCorrupted
+                            : p(corruptedRuns.logits(List.of(new Patch(l, pos, in.residual().get(l)[pos]))), target);
+                    if (l < layers - 1 || pos == n - 1) {
+                        progress.ran(++done, total);
+                    }
                 }
+            }
+        }
+        for (int l = 0; l < layers; l++) {
+            for (int pos = 0; pos < n; pos++) {
                 recovered[l][pos] = pClean == pCorrupted ? Double.NaN : (patched[l][pos] - pCorrupted) / (pClean - pCorrupted);
             }
         }

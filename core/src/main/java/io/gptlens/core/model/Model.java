@@ -109,6 +109,27 @@ public interface Model extends AutoCloseable {
     }
 
     /**
+     * {@code tokens} ready to be run with one set of patches after another ({@link #patchedLogits} each
+     * time, unless the backend keeps what the runs share). Close it when the sweep is done.
+     *
+     * @throws UnsupportedOperationException where the backend cannot write activations in place
+     * @throws IllegalArgumentException      for invalid tokens or a prompt too long
+     */
+    default Patcher patcher(int[] tokens) {
+        int[] prompt = tokens.clone();
+        return new Patcher() {
+            @Override
+            public float[] logits(java.util.List<Patch> patches) {
+                return patchedLogits(prompt, patches);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /**
      * Opens this model for training its weights in place (pre-training or fine-tuning). Needs a
      * model whose weights are in memory (loaded without mmap) and trainable (F32).
      *

@@ -175,6 +175,15 @@ public class InternalsService {
      * @throws ModelException INVALID for prompts of different lengths or a token out of range; UNSUPPORTED where the backend cannot patch
      */
     public CausalTrace patching(LoadedModel m, int[] clean, int[] corrupted, int target) {
+        return patching(m, clean, corrupted, target, (done, total) -> {
+        });
+    }
+
+    /**
+     * {@link #patching(LoadedModel, int[], int[], int)}, telling {@code progress} after each run; an
+     * interrupt of the calling thread stops it (CancellationException).
+     */
+    public CausalTrace patching(LoadedModel m, int[] clean, int[] corrupted, int target, CausalTrace.Progress progress) {
         Model model = m.model();
         if (model.info().vocabOnly() || !model.canGenerate()) {
             throw new ModelException(ModelException.Kind.UNSUPPORTED, "Model '" + m.id() + "' does not generate: it has nothing to patch");
@@ -185,7 +194,7 @@ public class InternalsService {
         }
         m.acquireSlot();
         try {
-            return CausalTrace.run(model, clean, corrupted, target);
+            return CausalTrace.run(model, clean, corrupted, target, progress);
         } catch (UnsupportedOperationException e) {
             throw new ModelException(ModelException.Kind.UNSUPPORTED, e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package io.gptlens.web.patchingview;
 
+import com.vaadin.flow.component.DetachEvent;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
@@ -8,13 +9,13 @@ import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.orderedlayout.FlexComponent;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.progressbar.ProgressBar;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import io.gptlens.core.tokenizer.Tokenizer;
 import io.gptlens.web.internals.InternalsService;
 import io.gptlens.web.models.LoadedModel;
-import io.gptlens.web.models.ModelException;
 import io.gptlens.web.models.ModelRegistry;
 import io.gptlens.web.ui.MainLayout;
 import io.gptlens.web.ui.ModelChoice;
@@ -42,6 +43,10 @@ public class PatchingView extends VerticalLayout {
     private final Span message = new Span();
     private final TraceHeatmap heatmap = new TraceHeatmap();
     private final AttributionBars bars = new AttributionBars();
+    private final Button traceButton = new Button("Trace", e -> trace());
+    private final Button attributeButton = new Button("Attribute", e -> attribute());
+    private final ProgressBar progress = new ProgressBar();
+    private volatile Thread running;
 
     public PatchingView(ModelRegistry models, InternalsService internals) {
         this.internals = internals;
@@ -61,14 +66,15 @@ public class PatchingView extends VerticalLayout {
             f.setWidth("24em");
         }
         message.setId("patching-message");
-        Button trace = new Button("Trace", e -> trace());
-        trace.setId("trace-go");
-        trace.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
-        Button attribute = new Button("Attribute", e -> attribute());
-        attribute.setId("dla-go");
+        traceButton.setId("trace-go");
+        traceButton.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+        attributeButton.setId("dla-go");
+        progress.setId("patching-progress");
+        progress.setVisible(false);
+        progress.setWidth("24em");
         add(model, new H3("Activation patching: which layer, at which position, carries what the corruption took away"),
-                row(clean, corrupted, target, trace), heatmap, new H3("Direct logit attribution: what each layer adds to one token's logit"),
-                row(prompt, token, attribute), bars, message);
+                row(clean, corrupted, target, traceButton), heatmap, new H3("Direct logit attribution: what each layer adds to one token's logit"),
+                row(prompt, token, attributeButton), bars, progress, message);
         setWidthFull();
     }
 
@@ -98,7 +104,18 @@ public class PatchingView extends VerticalLayout {
             return;
         }
         message.setText("Tracing: a run per layer and position …");
-        background(() -> internals.patching(m, a, b, id.getAsInt()), tr -> {
+        UI ui = UI.getCurrent();
+        long[] shown = {0};
+        background(() -> internals.patching(m, a, b, id.getAsInt(), (done, total) -> {
+            long now = System.nanoTime();
+            if (now - shown[0] > 250_000_000L || done == total) { // a few updates a second, not one per run
+                shown[0] = now;
+                ui.access(() -> {
+                    progress.setValue((double) done / total);
+                    message.setText("Tracing: " + done + " of " + total + " runs (a run per layer and position)");
+                });
+            }
+        }), tr -> {
             heatmap.show(t, a, b, id.getAsInt(), tr);
             message.setText("");
         });
@@ -123,16 +140,40 @@ public class PatchingView extends VerticalLayout {
         });
     }
 
-    /** Runs {@code work} off the UI thread and shows its result, or what went wrong. */
+    /**
+     * Runs {@code work} off the UI thread and shows its result, or what went wrong; one at a time (the
+     * buttons wait), stopped when the page is left.
+     */
     private <T> void background(Supplier<T> work, Consumer<T> done) {
         UI ui = UI.getCurrent();
-        Thread.ofVirtual().start(() -> {
+        busy(true);
+        running = Thread.ofVirtual().start(() -> {
             try {
                 T r = work.get();
                 ui.access(() -> done.accept(r));
-            } catch (ModelException | IllegalArgumentException e) {
-                ui.access(() -> message.setText(e.getMessage()));
+            } catch (java.util.concurrent.CancellationException e) {
+                // the page was left
+            } catch (RuntimeException e) {
+                ui.access(() -> message.setText(e.getMessage() != null ? e.getMessage() : e.toString()));
+            } finally {
+                ui.access(() -> busy(false));
             }
         });
+    }
+
+    private void busy(boolean on) {
+        traceButton.setEnabled(!on);
+        attributeButton.setEnabled(!on);
+        progress.setVisible(on);
+        progress.setValue(0);
+    }
+
+    @Override
+    protected void onDetach(DetachEvent e) {
+        super.onDetach(e);
+        Thread t = running;
+        if (t != null) {
+            t.interrupt();
+        }
     }
 }

@@ -28,12 +28,14 @@ class PatchingBrowserTest extends BrowserTestBase {
     void theHeatmapAndTheBars() throws Exception {
         browser.driver.get(root + "patching");
         browser.await(60, d -> d.findElements(By.id("trace-go")).size() == 1 && !browser.find("#patching-model").getText().isBlank());
-        browser.click(browser.find("#trace-go"));
         int layers = given().get("/api/models/stories260K").then().statusCode(200).extract().jsonPath().getInt("n_layer");
+        // the oracle first, so that it does not wait for the page's own trace
         JsonPath api = given().contentType(ContentType.JSON).body(Map.of("model", "stories260K", "clean", "Lily went to the park. Then Lily",
                 "corrupted", "Tim went to the park. Then Lily", "target", " was")).post("/api/patching").then().statusCode(200).extract().jsonPath();
         int n = api.getList("positions").size();
-        browser.await(60, d -> d.findElements(By.cssSelector("#trace td[data-recovered]")).size() == layers * n);
+        browser.click(browser.find("#trace-go"));
+        browser.await(60, d -> d.findElements(By.cssSelector("#trace td[data-recovered]")).size() == layers * n
+                && !browser.find("#patching-progress").isDisplayed() && browser.find("#trace-go").isEnabled());
         List<List<Number>> recovered = api.getList("recovered");
         for (WebElement td : browser.driver.findElements(By.cssSelector("#trace td[data-recovered]"))) {
             int l = Integer.parseInt(td.getAttribute("data-layer"));
