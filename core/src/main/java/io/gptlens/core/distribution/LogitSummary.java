@@ -24,6 +24,7 @@ public final class LogitSummary {
     private float max;
     private int argmax;
     private double logSumExp;
+    private final LogSumExp lse = new LogSumExp();
 
     /** A summary that can hold up to {@code capacity} top entries. */
     public LogitSummary(int capacity) {
@@ -48,8 +49,7 @@ public final class LogitSummary {
             throw new IllegalArgumentException("top " + topN + " exceeds this summary's capacity of " + capacity);
         }
         top.reset(Math.max(1, Math.min(topN, n)));
-        float m = Float.NEGATIVE_INFINITY;
-        double sum = 0;
+        lse.reset();
         for (int from = 0; from < n; from += BLOCK) {
             int to = Math.min(n, from + BLOCK);
             int nan = Simd.firstNaN(logits, from, to);
@@ -57,27 +57,17 @@ public final class LogitSummary {
                 throw new IllegalArgumentException("Logit " + nan + " is NaN");
             }
             top.scan(logits, from, to);
-            float bm = top.score(0); // the largest so far, including this block
-            if (bm == Float.POSITIVE_INFINITY) {
-                m = bm;
-                continue;
-            }
-            if (bm > m) {
-                if (m != Float.NEGATIVE_INFINITY) {
-                    sum *= Math.exp((double) m - bm);
-                }
-                m = bm;
-            }
-            if (m != Float.NEGATIVE_INFINITY) {
-                sum += Simd.sumExp(logits, from, to, m);
+            lse.raiseTo(top.score(0)); // the largest so far, including this block
+            if (lse.max() != Float.NEGATIVE_INFINITY && lse.max() != Float.POSITIVE_INFINITY) {
+                lse.addRelative(Simd.sumExp(logits, from, to, (float) lse.max()));
             }
         }
-        if (m == Float.NEGATIVE_INFINITY) {
+        if (lse.max() == Float.NEGATIVE_INFINITY) {
             throw new IllegalArgumentException("Every logit is -infinity");
         }
-        max = m;
+        max = (float) lse.max();
         argmax = top.id(0);
-        logSumExp = m == Float.POSITIVE_INFINITY ? m : m + Math.log(sum);
+        logSumExp = lse.value();
         return this;
     }
 

@@ -118,24 +118,17 @@ public final class Softmax {
         if (logits.length == 0) {
             throw new IllegalArgumentException("No logits");
         }
-        double max = Double.NEGATIVE_INFINITY;
+        LogSumExp lse = new LogSumExp();
         for (int i = 0; i < logits.length; i++) {
             if (Float.isNaN(logits[i])) {
                 throw new IllegalArgumentException("Logit " + i + " is NaN");
             }
-            max = Math.max(max, logits[i]);
+            lse.add(logits[i]);
         }
-        if (max == Double.NEGATIVE_INFINITY) {
+        if (lse.max() == Double.NEGATIVE_INFINITY) {
             throw new IllegalArgumentException("Every logit is -infinity");
         }
-        if (max == Double.POSITIVE_INFINITY) {
-            return max;
-        }
-        double sum = 0;
-        for (float l : logits) {
-            sum += Math.exp(l - max);
-        }
-        return max + Math.log(sum);
+        return lse.value();
     }
 
     /**

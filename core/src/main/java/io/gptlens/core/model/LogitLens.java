@@ -1,5 +1,6 @@
 package io.gptlens.core.model;
 
+import io.gptlens.core.distribution.LogSumExp;
 import io.gptlens.core.distribution.TopN;
 import io.gptlens.core.simd.Simd;
 import io.gptlens.core.simd.TopK;
@@ -69,31 +70,24 @@ public final class LogitLens {
             normed[l] = norm.apply(residuals.get(l));
         }
         TopK[] best = new TopK[layers];
-        double[] max = new double[layers];
-        double[] sum = new double[layers];
+        LogSumExp[] lse = new LogSumExp[layers];
         for (int l = 0; l < layers; l++) {
             best[l] = new TopK(Math.max(1, Math.min(n, vocab)));
-            max[l] = Double.NEGATIVE_INFINITY;
+            lse[l] = new LogSumExp();
         }
         for (int t = 0; t < vocab; t++) {
             float[] w = unembedding.apply(t);
             for (int l = 0; l < layers; l++) {
                 float logit = Simd.dot(normed[l], w);
                 best[l].offer(t, logit);
-                if (logit > max[l]) { // online log-sum-exp: rescale the sum to the new maximum
-                    sum[l] = sum[l] * Math.exp(max[l] - logit) + 1;
-                    max[l] = logit;
-                } else {
-                    sum[l] += Math.exp(logit - max[l]);
-                }
+                lse[l].add(logit);
             }
         }
         List<List<TopN.Entry>> out = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
-            double lse = max[l] + Math.log(sum[l]);
             List<TopN.Entry> top = new ArrayList<>();
             for (int i = 0; i < best[l].size(); i++) {
-                double lp = best[l].score(i) - lse;
+                double lp = best[l].score(i) - lse[l].value();
                 top.add(new TopN.Entry(best[l].id(i), best[l].score(i), Math.exp(lp), lp));
             }
             out.add(top);

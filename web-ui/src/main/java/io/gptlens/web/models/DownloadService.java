@@ -141,14 +141,19 @@ public class DownloadService {
      * The URL for a Hugging Face name ({@code owner/repo/path/file.gguf}), or the input itself when
      * it is an http(s) URL.
      *
-     * @throws IllegalArgumentException for anything else
+     * @throws ModelException INVALID for anything else
      */
     public static URI resolve(String source) {
         String s = source == null ? "" : source.trim();
         if (s.startsWith("http://") || s.startsWith("https://")) {
-            URI u = URI.create(s);
+            URI u;
+            try {
+                u = URI.create(s);
+            } catch (IllegalArgumentException bad) {
+                throw new ModelException(ModelException.Kind.INVALID, "Not a URL: '" + s + "' (" + bad.getMessage() + ")");
+            }
             if (u.getHost() == null) {
-                throw new IllegalArgumentException("No host in " + s);
+                throw new ModelException(ModelException.Kind.INVALID, "No host in " + s);
             }
             return u;
         }
@@ -156,7 +161,7 @@ public class DownloadService {
         if (m.matches()) {
             return URI.create("https://huggingface.co/" + m.group(1) + "/" + m.group(2) + "/resolve/main/" + m.group(3));
         }
-        throw new IllegalArgumentException("Give an http(s) URL of a .gguf file or a Hugging Face name owner/repo/file.gguf, not '" + s + "'");
+        throw new ModelException(ModelException.Kind.INVALID, "Give an http(s) URL of a .gguf file or a Hugging Face name owner/repo/file.gguf, not '" + s + "'");
     }
 
     /** The file name a URL's path ends in, checked to be a plain .gguf name. */
@@ -164,7 +169,7 @@ public class DownloadService {
         String path = u.getPath() == null ? "" : u.getPath();
         String name = path.substring(path.lastIndexOf('/') + 1);
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._+-]{0,200}\\.gguf")) {
-            throw new IllegalArgumentException("The URL must end in a plain file name ending .gguf, got '" + name + "'");
+            throw new ModelException(ModelException.Kind.INVALID, "The URL must end in a plain file name ending .gguf, got '" + name + "'");
         }
         return name;
     }
@@ -173,18 +178,18 @@ public class DownloadService {
      * Starts downloading {@code source} into the models folder.
      *
      * @param sha256 expected sha256 (hex), or null/blank to skip the check
-     * @throws IllegalArgumentException for a bad source, a bad sha256, or a name already in the folder
+     * @throws ModelException INVALID for a bad source or sha256, CONFLICT for a name already in the folder
      */
     public Download start(String source, String sha256) {
         URI uri = resolve(source);
         String name = fileName(uri);
         String expected = sha256 == null || sha256.isBlank() ? null : sha256.trim().toLowerCase(Locale.ROOT);
         if (expected != null && !expected.matches("[0-9a-f]{64}")) {
-            throw new IllegalArgumentException("sha256 must be 64 hex digits, got '" + sha256 + "'");
+            throw new ModelException(ModelException.Kind.INVALID, "sha256 must be 64 hex digits, got '" + sha256 + "'");
         }
         Path target = registry.modelsFolder().resolve(name);
         if (Files.exists(target)) {
-            throw new IllegalArgumentException(name + " is already in the models folder (" + target + "); load it from there");
+            throw new ModelException(ModelException.Kind.CONFLICT, name + " is already in the models folder (" + target + "); load it from there");
         }
         Download d = new Download(uri.toString(), target);
         downloads.add(d);

@@ -225,7 +225,7 @@ public class ModelsView extends VerticalLayout {
         }
         try {
             download.follow(downloads.start(url, sha256));
-        } catch (IllegalArgumentException ex) {
+        } catch (ModelException ex) {
             download.say(ex.getMessage());
         }
     }

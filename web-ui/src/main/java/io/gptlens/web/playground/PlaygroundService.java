@@ -5,6 +5,10 @@ import io.gptlens.web.models.LoadedModel;
 import io.gptlens.web.models.ModelRegistry;
 import io.gptlens.web.plugins.TokenizerRegistry;
 import io.gptlens.web.sampling.SamplerRegistry;
+import io.gptlens.web.security.AdminGuard;
+import io.gptlens.web.steering.SteeringComparison;
+import io.gptlens.web.steering.SteeringControl;
+import io.gptlens.web.steering.SteeringService;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Opens playground sessions: one per browser tab and model. Thread-safe. */
@@ -16,10 +20,17 @@ public class PlaygroundService {
     private final GptLensConfig config;
     private final TokenizerRegistry tokenizers;
     private final io.gptlens.web.completion.CompletionService completions;
+    private final SteeringService steering;
+    private final SteeringComparison comparison;
+    private final AdminGuard admin;
 
     public PlaygroundService(ModelRegistry models, SamplerRegistry samplers, GptLensConfig config, TokenizerRegistry tokenizers,
-                             io.gptlens.web.completion.CompletionService completions) {
+                             io.gptlens.web.completion.CompletionService completions, SteeringService steering, SteeringComparison comparison,
+                             AdminGuard admin) {
         this.completions = completions;
+        this.steering = steering;
+        this.comparison = comparison;
+        this.admin = admin;
         this.models = models;
         this.samplers = samplers;
         this.config = config;
@@ -29,6 +40,15 @@ public class PlaygroundService {
     /** Scoring texts and rendering chats (the completion service the APIs use). */
     public io.gptlens.web.completion.CompletionService completions() {
         return completions;
+    }
+
+    /** The steering panel's wiring for a page whose session this service opened. */
+    public SteeringControl steering(java.util.function.Supplier<PlaygroundSession> session, java.util.function.Supplier<SteeringControl.Settings> settings,
+                                    Runnable redraw) {
+        return new SteeringControl(steering, comparison, admin, () -> {
+            PlaygroundSession s = session.get();
+            return s == null ? null : s.model();
+        }, session, settings, redraw);
     }
 
     public ModelRegistry models() {

@@ -143,6 +143,20 @@ public final class PlaygroundSession implements AutoCloseable {
         }, worker);
     }
 
+    /**
+     * Steers the session from now on ({@link Session#steer}: one vector per layer, null rows or a
+     * null array for none), after the run under way. The cache is emptied: nothing computed under
+     * the old steering is reused.
+     */
+    public CompletableFuture<Void> steer(float[][] perLayer) {
+        return CompletableFuture.runAsync(() -> {
+            cache();
+            session.steer(perLayer);
+            session.clear();
+            cache = new SequenceCache(session, 0);
+        }, worker);
+    }
+
     /** Stops the running generation at its next token. Thread-safe. */
     public void stop() {
         cancel.set(true);

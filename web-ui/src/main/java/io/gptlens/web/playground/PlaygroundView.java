@@ -13,6 +13,7 @@ import com.vaadin.flow.server.VaadinSession;
 import io.gptlens.core.sampling.StageSpec;
 import io.gptlens.web.models.LoadedModel;
 import io.gptlens.web.plugins.TokenizerRegistry;
+import io.gptlens.web.steering.SteeringControl;
 import io.gptlens.web.ui.MainLayout;
 import io.gptlens.web.ui.ModelChoice;
 import io.gptlens.web.ui.PageKeys;
@@ -20,14 +21,14 @@ import io.gptlens.web.walk.WalkLink;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The playground: type a prompt, see its tokens, generate with streaming, see the next-token
  * distribution and how the sampler settings reshape it, branch at any token, replay a run. A
  * workspace of components ({@link SettingsBar}, {@link PromptPanel}, {@link OutputPanel},
  * {@link RunsPanel}, {@link DistributionPanel}, {@link ProbePanel}, {@link ChainPanel}) wired
- * over {@link PlaygroundSession}, which owns this tab's model context.
+ * over {@link PlaygroundSession}, which owns this tab's model context; a {@link RunTracker} follows
+ * the runs generated, branched and replayed there.
  */
 @Route(value = "playground", layout = MainLayout.class)
 @PageTitle("Playground · GPTLens")
@@ -44,12 +45,11 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
     private final DistributionPanel distribution = new DistributionPanel();
     private final ProbePanel probe = new ProbePanel();
     private final ChainPanel chainPanel;
+    private final RunTracker tracker;
+    private final SteeringControl steering;
     private PlaygroundSession session;
     private int[] promptTokens = new int[0];
     private float[] promptLogits;
-    private Run current;
-    private int selected = -1;
-    private boolean generating;
     private Runnable stopWatchingSamplers;
     private Runnable stopKeys;
 
@@ -61,24 +61,20 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
         model.setId("model-select");
         model.addChosenListener(e -> modelChosen(e.model()));
         this.settings = new SettingsBar(model);
+        // the tracker answers a click on a token and the runs' Show and Replay itself
+        this.tracker = new RunTracker(() -> session, prompt, output, runs, settings, this::refreshDistribution, this::runEnded);
         settings.addSettingsChangedListener(e -> refreshDistribution());
         settings.addGenerateListener(e -> startGeneration(-1));
         settings.addStopListener(e -> stop());
         prompt.addPromptChangedListener(e -> promptChanged());
         prompt.addSubmittedListener(e -> startGeneration(-1));
-        output.addTokenSelectedListener(e -> select(current, e.index()));
-        runs.addRunActionListener(e -> {
-            if (e.action() == RunsPanel.Action.SHOW) {
-                select(e.run(), -1);
-            } else {
-                replay(e.run());
-            }
-        });
         distribution.setId("distribution");
         distribution.addAlternativeChosenListener(e -> startGeneration(e.token()));
+        this.steering = service.steering(() -> session, () -> new SteeringControl.Settings(prompt.text(), settings.temperature(), settings.seed(),
+                Math.min(settings.maxTokens(), 64)), this::promptChanged);
         TextLabPanel lab = new TextLabPanel(service.completions(), () -> session != null ? session.model() : null);
         // a workspace: the controls in one bar; prompt, tokens and output left, the distribution right; the tools below
-        Div left = new Div(prompt, output, runs);
+        Div left = new Div(prompt, output, runs, steering.panel(), steering.comparisonPanel());
         left.addClassName("workspace-main");
         Div right = new Div(distribution, probe, chainPanel);
         right.addClassName("workspace-side");
@@ -101,8 +97,8 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
         stopKeys = PageKeys.on(ui, List.of("Escape"), List.of("ArrowLeft", "ArrowRight"), k -> {
             switch (k) {
                 case "Escape" -> stop();
-                case "ArrowLeft" -> step(-1);
-                default -> step(1);
+                case "ArrowLeft" -> tracker.step(-1);
+                default -> tracker.step(1);
             }
         })::remove;
         stopWatchingSamplers = service.samplers().onChange(() -> ui.access(() -> {
@@ -125,7 +121,7 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
 
     /** The model chosen, or the one now under its id (a training run's newer checkpoint); a running generation finishes first. */
     private void modelChosen(LoadedModel m) {
-        if (generating) {
+        if (tracker.generating()) {
             return; // picked up when the generation ends
         }
         boolean replaced = session != null && m != null && session.model().id().equals(m.id());
@@ -138,14 +134,12 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
             session.close();
         }
         session = null;
-        current = null;
-        selected = -1;
-        runs.show(List.of());
-        output.clear();
+        tracker.clear();
         if (m == null) {
             return;
         }
         session = service.open(m);
+        steering.modelChanged();
         refreshTokenizers();
         promptChanged();
     }
@@ -163,7 +157,7 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
         prompt.show(session.tokenizer(), promptTokens, session.contextLength(), cut.note());
         prompt.walkTo(WalkLink.of(session.model().id(), prompt.text(), chain()).href());
         promptLogits = null;
-        if (current == null) {
+        if (tracker.current() == null) {
             output.show(prompt.text(), null, -1);
         }
         if (promptTokens.length == 0 || promptTokens.length >= session.contextLength()) {
@@ -175,7 +169,7 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
         s.logitsAfter(asked).whenComplete((logits, err) -> ui.access(() -> {
             if (s == session && Arrays.equals(asked, promptTokens) && err == null) {
                 promptLogits = logits;
-                if (current == null || selected < 0) {
+                if (tracker.current() == null || tracker.selected() < 0) {
                     refreshDistribution();
                 }
             }
@@ -194,86 +188,15 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
     }
 
     private void startGeneration(int forcedToken) {
-        if (generating) {
-            return;
-        }
-        if (session == null) {
-            output.status(ModelChoice.NONE);
-            return;
-        }
-        if (promptTokens.length == 0) {
-            output.status("Type a prompt first.");
-            return;
-        }
-        UI ui = UI.getCurrent();
-        java.util.function.Consumer<Run> onStep = run -> ui.access(() -> showRun(run));
-        CompletableFuture<Run> f = forcedToken >= 0 && current != null && selected >= 0
-                ? session.branch(current, selected, forcedToken, onStep)
-                : session.generate(promptTokens, chain(), settings.seed(), settings.maxTokens(), onStep,
-                        forcedToken >= 0 ? new int[]{forcedToken} : new int[0], chainPanel.runNatively());
-        selected = -1;
-        track(f, "Failed: ", this::showRun);
+        tracker.generate(promptTokens, forcedToken, onStep -> session.generate(promptTokens, chain(), settings.seed(), settings.maxTokens(),
+                onStep, forcedToken >= 0 ? new int[]{forcedToken} : new int[0], chainPanel.runNatively()));
     }
 
-    private void replay(Run original) {
-        if (session == null || generating) {
-            return;
+    /** A run ended: a model chosen meanwhile, or one now under the same id, is taken up. */
+    private void runEnded() {
+        if (model.model() != session.model()) {
+            modelChosen(model.model());
         }
-        track(session.replay(original, run -> { }), "Replay failed: ", run -> {
-            boolean same = Arrays.equals(run.tokens(), original.tokens());
-            select(run, -1);
-            output.status("Replay of #" + original.id() + " as #" + run.id() + ": " + (same ? "identical tokens ✓" : "different tokens ✗"));
-            output.replayVerdict(same);
-        });
-    }
-
-    /** Shows {@code f}'s run as going until it ends, then hands it to {@code done}; a model changed meanwhile is taken up after. */
-    private void track(CompletableFuture<Run> f, String failed, java.util.function.Consumer<Run> done) {
-        UI ui = UI.getCurrent();
-        generating = true;
-        settings.setGenerating(true);
-        output.status("Generating …");
-        runs.show(session.runs());
-        f.whenComplete((run, err) -> ui.access(() -> {
-            generating = false;
-            settings.setGenerating(false);
-            if (session == null) {
-                return; // the tab went away meanwhile
-            }
-            if (err != null) {
-                output.status(failed + err.getMessage());
-            } else {
-                done.accept(run);
-            }
-            runs.show(session.runs());
-            if (model.model() != session.model()) {
-                modelChosen(model.model());
-            }
-        }));
-    }
-
-    private void showRun(Run run) {
-        current = run;
-        output.show(prompt.text(), current, selected);
-        output.status(run.running() ? "Generating … " + run.steps().size() + " tokens"
-                : run.steps().size() + " tokens · " + run.endingText() + " · seed " + run.record().seed());
-        if (selected < 0) {
-            refreshDistribution();
-        }
-    }
-
-    /** The token {@code by} after (or before) the selected one in the run shown, as a click on it would. */
-    private void step(int by) {
-        if (current != null && !current.steps().isEmpty() && !generating) {
-            select(current, Math.max(0, Math.min(current.steps().size() - 1, (selected < 0 ? current.steps().size() : selected) + by)));
-        }
-    }
-
-    private void select(Run run, int index) {
-        current = run;
-        selected = index;
-        output.show(prompt.text(), current, selected);
-        refreshDistribution();
     }
 
     /** Recomputes the distribution panel from stored logits: no model run. */
@@ -281,7 +204,7 @@ public class PlaygroundView extends VerticalLayout implements BeforeEnterObserve
         if (session == null) {
             return;
         }
-        Run.Focus at = Run.Focus.of(current, selected, promptLogits);
+        Run.Focus at = Run.Focus.of(tracker.current(), tracker.selected(), promptLogits);
         if (at.logits() == null) {
             return;
         }

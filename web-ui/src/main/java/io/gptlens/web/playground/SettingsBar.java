@@ -113,6 +113,11 @@ public class SettingsBar extends HorizontalLayout {
         return SamplerChains.standard(t, k, p, m, seed());
     }
 
+    /** The temperature; 1 when the field is empty. */
+    public double temperature() {
+        return temperature.getValue() == null ? 1.0 : Math.max(0, temperature.getValue());
+    }
+
     /** The seed; 0 when the field holds no number. */
     public long seed() {
         try {

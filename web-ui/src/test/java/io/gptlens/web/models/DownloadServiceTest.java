@@ -68,9 +68,10 @@ class DownloadServiceTest {
     void namesAndUrls() {
         assertEquals("https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct-GGUF/resolve/main/qwen2.5-0.5b-instruct-q4_k_m.gguf",
                 DownloadService.resolve("Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen2.5-0.5b-instruct-q4_k_m.gguf").toString());
-        assertThrows(IllegalArgumentException.class, () -> DownloadService.resolve("file:///etc/passwd"));
-        assertThrows(IllegalArgumentException.class, () -> downloads.start("http://127.0.0.1:1/../../x.sh", null));
-        assertThrows(IllegalArgumentException.class, () -> downloads.start("http://127.0.0.1:1/m.gguf", "xyz"));
+        assertEquals(ModelException.Kind.INVALID, assertThrows(ModelException.class, () -> DownloadService.resolve("file:///etc/passwd")).kind());
+        assertEquals(ModelException.Kind.INVALID, assertThrows(ModelException.class, () -> DownloadService.resolve("http://a b/m.gguf")).kind());
+        assertEquals(ModelException.Kind.INVALID, assertThrows(ModelException.class, () -> downloads.start("http://127.0.0.1:1/../../x.sh", null)).kind());
+        assertEquals(ModelException.Kind.INVALID, assertThrows(ModelException.class, () -> downloads.start("http://127.0.0.1:1/m.gguf", "xyz")).kind());
         assertEquals("1.1 MB", DownloadService.size(1_185_376));
     }
 }

@@ -60,7 +60,7 @@ class SteeringApiTest {
     }
 
     /** log softmax of {@code W_U (rmsnorm(h + add) * w)}, computed here from the model's tensors. */
-    private static double[] expectedLogprobs(Model model, float[] h, float[] add) {
+    static double[] expectedLogprobs(Model model, float[] h, float[] add) {
         GgufFile g = model.gguf().orElseThrow();
         float[] w = g.row(g.tensor("output_norm.weight").orElseThrow(), 0);
         double eps = ((GgufValue.Float) g.get("llama.attention.layer_norm_rms_epsilon").orElseThrow()).value();

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class ThemesBrowserTest extends BrowserTestBase {
 
-    static final List<String> PAGES = List.of("walk", "playground", "models", "explorer", "plugins", "train");
+    static final List<String> PAGES = List.of("walk", "playground", "models", "explorer", "patching", "plugins", "train");
 
     @TestHTTPResource("/")
     URL root;
@@ -53,6 +53,13 @@ class ThemesBrowserTest extends BrowserTestBase {
                 browser.type("#neighbor-query input", "#432");
                 browser.click(browser.find("#neighbors-go"));
                 browser.await(30, d -> d.findElements(By.cssSelector("#scatter svg g")).size() > 1);
+            }
+            case "patching" -> {
+                browser.await(60, d -> d.findElements(By.id("trace-go")).size() == 1 && !browser.find("#patching-model").getText().isBlank());
+                browser.click(browser.find("#trace-go"));
+                browser.await(60, d -> !d.findElements(By.cssSelector("#trace td[data-recovered]")).isEmpty() && browser.find("#trace-go").isEnabled());
+                browser.click(browser.find("#dla-go"));
+                browser.await(60, d -> !d.findElements(By.cssSelector("#attribution .dla-row")).isEmpty() && browser.find("#dla-go").isEnabled());
             }
             default -> { }
         }

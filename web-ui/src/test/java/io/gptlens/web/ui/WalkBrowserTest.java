@@ -1,5 +1,7 @@
 package io.gptlens.web.ui;
 
+import io.gptlens.core.gguf.GgufFile;
+import io.gptlens.core.gguf.TensorInfo;
 import io.gptlens.web.internals.InternalsApiTest;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -234,6 +236,28 @@ class WalkBrowserTest extends BrowserTestBase {
      * The 24-layer test model, or the model file named by {@code -Dgptlens.walk.model} (the render
      * figures of docs/benchmarks.md were taken so on a Qwen2.5-0.5B-shaped model).
      */
+    /** The norm of row {@code id} of {@code token_embd.weight}, decoded from the file's own bytes (F32 or F16). */
+    static double embeddingRowNorm(Path file, int id) throws java.io.IOException {
+        try (GgufFile g = GgufFile.open(file); var ch = java.nio.channels.FileChannel.open(file)) {
+            TensorInfo t = g.tensor("token_embd.weight").orElseThrow();
+            int d = (int) t.shape()[0];
+            int width = switch (t.type()) {
+                case F32 -> 4;
+                case F16 -> 2;
+                default -> throw new AssertionError("the test reads F32 or F16 rows, not " + t.type());
+            };
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(d * width).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ch.read(b, g.dataOffset() + t.offset() + (long) id * d * width);
+            b.flip();
+            double sum = 0;
+            for (int i = 0; i < d; i++) {
+                double v = width == 4 ? b.getFloat() : Float.float16ToFloat(b.getShort());
+                sum += v * v;
+            }
+            return Math.sqrt(sum);
+        }
+    }
+
     @Test
     void walksA24LayerModelWithQwen2sVocabulary() throws Exception {
         String other = System.getProperty("gptlens.walk.model");
@@ -286,6 +310,41 @@ class WalkBrowserTest extends BrowserTestBase {
             assertTrue(lp.containsKey(bid), "bar " + bid + " is among the model's top 10 " + lp.keySet());
             assertEquals(Math.exp((lp.get(bid) - lp.get(top)) / 2.5), Double.parseDouble(bar.getAttribute("data-p")) / pTop, 1e-3, "token " + bid + " at T = 2.5");
         }
+        List<Integer> chipIds = browser.driver.findElements(By.cssSelector("#stage-tokens .chip")).stream()
+                .map(c -> Integer.parseInt(c.getAttribute("data-id"))).toList();
+        // 2. each strip's norm against the row read from the file's bytes
+        List<WebElement> strips = browser.driver.findElements(By.cssSelector("#stage-vectors .strip-row"));
+        assertEquals(48, strips.size(), "the first 48 rows");
+        for (WebElement row : strips) {
+            int pos = Integer.parseInt(row.getAttribute("data-pos"));
+            String shown = row.findElement(By.cssSelector(".strip-norm")).getAttribute("textContent"); // rows below the fold have no getText()
+            assertEquals(String.format(Locale.ROOT, "‖x‖ %.3f", embeddingRowNorm(file, chipIds.get(pos))), shown, "the row of token " + chipIds.get(pos));
+        }
+        // 3. every cell of the layer grid against the internals API's residual norms
+        JsonPath internals = given().contentType(ContentType.JSON).body(Map.of("model", id, "prompt", prompt)).post("/api/internals")
+                .then().statusCode(200).extract().jsonPath();
+        int shownTokens = Math.min(32, tokens);
+        assertEquals((int) (Integer) info.get("n_layer") * shownTokens, browser.driver.findElements(By.cssSelector("#layer-grid td[data-layer]")).size(),
+                "24 layers × the last 32 tokens");
+        List<WebElement> cells = browser.driver.findElements(By.cssSelector("#layer-grid td[data-layer][data-norm]"));
+        // the last layer is computed for the output position only
+        assertEquals(((Integer) info.get("n_layer") - 1) * shownTokens + 1, cells.size(), "cells with a norm");
+        for (WebElement td : cells) {
+            int l = Integer.parseInt(td.getAttribute("data-layer"));
+            int pos = Integer.parseInt(td.getAttribute("data-pos"));
+            double want = internals.getDouble("residual_norms[" + l + "][" + pos + "]");
+            assertEquals(want, Double.parseDouble(td.getAttribute("data-norm")), 1e-3 + 1e-4 * want, "layer " + l + ", position " + pos);
+        }
+        // 6. one "Next token" step at T = 0 appends the argmax
+        temperature(0);
+        int argmax = Integer.parseInt(bars().getFirst().getAttribute("data-id"));
+        assertEquals(1.0, Double.parseDouble(bars().getFirst().getAttribute("data-p")), 1e-9);
+        browser.await(20, drv -> browser.find("#picked").getText().contains("(id " + argmax + ")"));
+        browser.click(browser.find("#next-token"));
+        int before = tokens;
+        browser.await(60, drv -> drv.findElements(By.cssSelector("#stage-tokens .chip")).size() == before + 1);
+        assertEquals(Integer.toString(argmax), browser.driver.findElements(By.cssSelector("#stage-tokens .chip")).getLast().getAttribute("data-id"));
+        awaitWalk();
         System.out.printf("The walk, %s: %s layers × %s heads, %,d × %,d, %d tokens, in Chromium (prompt changed):%s%n"
                 + "Temperature moved to 2.5:%s%n", file.getFileName(), info.get("n_layer"), info.get("n_head"), vocab, d, tokens, times, tTimes);
         browser.screenshot(Path.of("target", "screenshots", "walk-24-layers.png"));

@@ -1,0 +1,199 @@
+package io.gptlens.web.steering;
+
+import com.vaadin.flow.component.UI;
+import io.gptlens.web.completion.CompletionRequest;
+import io.gptlens.web.models.LoadedModel;
+import io.gptlens.web.playground.PlaygroundSession;
+import io.gptlens.web.security.AdminGuard;
+import io.gptlens.web.ui.AdminTokenField;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * What the playground and the walk do with their {@link SteeringPanel}: list the model's saved
+ * directions, make and delete one, steer the page's {@link PlaygroundSession} when the panel
+ * changes (then redraw), and run the side-by-side comparison into a {@link ComparisonPanel}. The
+ * pages' own helper: it holds no native resource (the session belongs to the page).
+ */
+public final class SteeringControl {
+
+    /** What the comparison generates: the page's prompt, temperature and seed, and how many tokens. */
+    public record Settings(String prompt, Double temperature, Long seed, int maxTokens) {
+    }
+
+    private final SteeringService steering;
+    private final SteeringComparison comparison;
+    private final AdminGuard admin;
+    private final SteeringPanel panel = new SteeringPanel();
+    private final ComparisonPanel compared = new ComparisonPanel();
+    private final AdminTokenField token = new AdminTokenField();
+    private final Supplier<LoadedModel> model;
+    private final Supplier<PlaygroundSession> session;
+    private final Supplier<Settings> settings;
+    private final Runnable redraw;
+    private float[][] applied;
+
+    /**
+     * @param model    the page's model (null for none)
+     * @param session  the page's session, which the steering is applied to (null for none)
+     * @param settings what "Compare" generates
+     * @param redraw   run on the UI thread once the session is steered: the page draws its distribution again
+     */
+    public SteeringControl(SteeringService steering, SteeringComparison comparison, AdminGuard admin, Supplier<LoadedModel> model,
+                           Supplier<PlaygroundSession> session, Supplier<Settings> settings, Runnable redraw) {
+        this.steering = steering;
+        this.comparison = comparison;
+        this.admin = admin;
+        this.model = model;
+        this.session = session;
+        this.settings = settings;
+        this.redraw = redraw;
+        if (admin.required()) {
+            panel.addToMakeRow(token);
+        }
+        panel.addChangedListener(e -> steer(e.applied()));
+        panel.addMakeListener(e -> make(e.from(), e.to()));
+        panel.addDeleteListener(e -> delete(e.id()));
+        panel.addCompareListener(e -> compare());
+    }
+
+    public SteeringPanel panel() {
+        return panel;
+    }
+
+    public ComparisonPanel comparisonPanel() {
+        return compared;
+    }
+
+    /** The page's model changed (or was chosen first): its directions; the new session starts unsteered. */
+    public void modelChanged() {
+        applied = null;
+        LoadedModel m = model.get();
+        try {
+            panel.setDirections(m == null ? List.of() : steering.list(m));
+        } catch (RuntimeException e) {
+            panel.setDirections(List.of());
+            panel.say(e.getMessage());
+        }
+        compared.setVisible(false);
+        if (!panel.applied().isEmpty()) {
+            steer(panel.applied()); // a direction kept (the same file loaded again): apply it to the new session
+        }
+    }
+
+    /** The steering applied to the page's session now, one row per layer, or null for none. */
+    public float[][] applied() {
+        return applied;
+    }
+
+    private void steer(List<SteeringService.Applied> asked) {
+        LoadedModel m = model.get();
+        PlaygroundSession s = session.get();
+        if (m == null || s == null) {
+            return;
+        }
+        float[][] v;
+        try {
+            v = steering.combine(m, asked);
+        } catch (RuntimeException e) {
+            panel.say(e.getMessage());
+            return;
+        }
+        if (v == null && applied == null) {
+            return; // off, and it was off
+        }
+        applied = v;
+        UI ui = UI.getCurrent();
+        panel.say(v == null ? "" : "Steering the model from layer " + first(v) + " on");
+        s.steer(v).whenComplete((ok, failed) -> ui.access(() -> {
+            if (failed != null) {
+                panel.say("Steering failed: " + failed.getMessage());
+            }
+            redraw.run();
+        }));
+    }
+
+    private static int first(float[][] v) {
+        for (int l = 0; l < v.length; l++) {
+            if (v[l] != null) {
+                return l;
+            }
+        }
+        return -1;
+    }
+
+    private void make(String from, String to) {
+        LoadedModel m = model.get();
+        if (m == null) {
+            panel.say("Choose a model first");
+            return;
+        }
+        if (from.isEmpty() || to.isEmpty()) {
+            panel.say("Give two words: the direction is W_E(to) − W_E(from)");
+            return;
+        }
+        String refused = token.refusal(admin, "Making a steering direction");
+        if (refused != null) {
+            panel.say(refused);
+            return;
+        }
+        try {
+            SteeringService.Saved made = steering.fromEmbeddings(m, null, from, to, null, null);
+            panel.choose(made.id(), steering.list(m));
+            panel.say(String.format(Locale.ROOT, "Made '%s': layers %d–%d, norm %.3f. Move the strength to steer.", made.name(), made.first(),
+                    made.last(), made.norm()));
+        } catch (RuntimeException e) {
+            panel.say(e.getMessage());
+        }
+    }
+
+    private void delete(String id) {
+        LoadedModel m = model.get();
+        if (m == null) {
+            return;
+        }
+        String refused = token.refusal(admin, "Deleting a steering direction");
+        if (refused != null) {
+            panel.say(refused);
+            return;
+        }
+        try {
+            steering.delete(m, id);
+            panel.setDirections(steering.list(m));
+            steer(List.of());
+            panel.say("Deleted");
+        } catch (RuntimeException e) {
+            panel.say(e.getMessage());
+        }
+    }
+
+    private void compare() {
+        LoadedModel m = model.get();
+        List<SteeringService.Applied> asked = panel.applied();
+        if (m == null || asked.isEmpty()) {
+            panel.say("Choose a direction and a strength other than 0 to compare");
+            return;
+        }
+        Settings s = settings.get();
+        CompletionRequest request = SteeringComparison.request(m.id(), s.prompt(), asked, s.temperature(), s.seed(), s.maxTokens());
+        String label = panel.getSummaryText().replaceFirst("^Steering: ", "");
+        UI ui = UI.getCurrent();
+        panel.setComparing(true);
+        panel.say("Generating both …");
+        Thread.ofVirtual().start(() -> {
+            try {
+                SteeringComparison.Comparison c = comparison.compare(request, 8);
+                ui.access(() -> {
+                    compared.show(c, label);
+                    panel.say("");
+                });
+            } catch (RuntimeException e) {
+                ui.access(() -> panel.say("Comparison failed: " + e.getMessage()));
+            } finally {
+                ui.access(() -> panel.setComparing(false));
+            }
+        });
+    }
+}
