@@ -74,7 +74,7 @@ public record CausalTrace(double clean, double corrupted, double[][] recovered, 
         }
         for (int l = 0; l < layers; l++) {
             for (int pos = 0; pos < n; pos++) {
-                recovered[l][pos] = pClean == pCorrupted ? Double.NaN : (patched[l][pos] - pCorrupted) / (pClean - pCorrupted);
+                recovered[l][pos] = pClean == pCorrupted ? Double.NaN : (patched[l][pos] - pCorrupted) / (pClean - pCorrupted) + 0.0; // no -0.0
             }
         }
         return new CausalTrace(pClean, pCorrupted, recovered, patched);

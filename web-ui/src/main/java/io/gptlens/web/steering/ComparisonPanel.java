@@ -19,6 +19,7 @@ public class ComparisonPanel extends Div {
     public ComparisonPanel() {
         setId("steer-comparison");
         addClassName("steer-comparison");
+        getStyle().set("flex-shrink", "0"); // in a page's flex column: grow with the texts, never under the next part
         setVisible(false);
     }
 
@@ -62,7 +63,9 @@ public class ComparisonPanel extends Div {
             tr.setAttribute("data-before", String.format(Locale.ROOT, "%.6g", s.before()));
             tr.setAttribute("data-after", String.format(Locale.ROOT, "%.6g", s.after()));
             tr.appendChild(new Element("td").setText(TokenDisplay.visible(s.piece())));
-            tr.appendChild(new Element("td").setText(String.format(Locale.ROOT, "%.2f%% → %.2f%%", 100 * s.before(), 100 * s.after())));
+            Element numbers = new Element("td").setText(String.format(Locale.ROOT, "%.2f%% → %.2f%%", 100 * s.before(), 100 * s.after()));
+            numbers.getStyle().set("white-space", "nowrap");
+            tr.appendChild(numbers);
             Element bar = new Element("td");
             Element track = new Element("div");
             track.getStyle().set("position", "relative").set("height", "0.8em").set("width", "10em").set("background", "var(--lumo-contrast-10pct)");

@@ -100,6 +100,7 @@ public class SteeringPanel extends Details {
         setSummaryText("Steering: off");
         setId("steering");
         addClassName("steering-panel");
+        getStyle().set("flex-shrink", "0");
         direction.setId("steer-direction");
         direction.setLabel("Direction");
         direction.setEmptySelectionAllowed(true);
