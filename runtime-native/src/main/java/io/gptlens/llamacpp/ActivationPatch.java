@@ -31,7 +31,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * ({@code llama_memory_seq_cp}) and computes only the positions from p on there, the last token the
  * only output (so the last layer's {@code l_out} holds that row alone). The shared cells are the very
  * ones a whole run computes; a prefix grown a token at a time would not be (a one-row batch takes
- * another matrix path, and its rounding reaches the logits). Not thread-safe.
+ * another matrix path, and its rounding reaches the logits). Without {@code keepPrefix} (one run)
+ * the whole prompt goes in sequence 0 of a context of its own size. Not thread-safe.
  */
 final class ActivationPatch implements Patcher {
 
@@ -54,6 +55,9 @@ final class ActivationPatch implements Patcher {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment row;
     private final LlamaSession session;
+    /** The sequence a patched run goes in: 1 beside the kept prompt, 0 when nothing is kept. */
+    private final int runs;
+    private boolean closed;
     /** The patches of the run under way, by layer; empty while the prefix is computed. */
     private volatile Map<Integer, List<Patch>> byLayer = Map.of();
     /** The first position of the batch under way. */
@@ -69,10 +73,11 @@ final class ActivationPatch implements Patcher {
         this.keepPrefix = keepPrefix;
         this.n = tokens.length;
         this.embd = model.info().embeddingLength();
-        this.row = arena.allocate(4L * embd, 4);
-        // room for the unpatched prompt (sequence 0) and a patched run's own positions (sequence 1)
-        SessionOptions o = new SessionOptions(Math.max(16, 2 * n), n, 2, 0, false, false);
+        this.runs = keepPrefix ? 1 : 0;
+        // kept: room for the unpatched prompt (sequence 0) and a patched run's own positions (sequence 1)
+        SessionOptions o = new SessionOptions(Math.max(16, keepPrefix ? 2 * n : n), n, keepPrefix ? 2 : 1, 0, false, false);
         try {
+            this.row = arena.allocate(4L * embd, 4);
             this.session = new LlamaSession(model, o, a -> Llama.linker().upcallStub(CALLBACK.bindTo(this),
                     FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN, ADDRESS), a));
         } catch (RuntimeException | Error e) {
@@ -95,6 +100,9 @@ final class ActivationPatch implements Patcher {
 
     @Override
     public float[] logits(List<Patch> patches) {
+        if (closed) {
+            throw new IllegalStateException("The patcher is closed");
+        }
         int layers = model.info().layers();
         int expected = 0;
         int from = keepPrefix ? n - 1 : 0;
@@ -117,7 +125,7 @@ final class ActivationPatch implements Patcher {
             return unpatched.clone();
         }
         if (from > 0) {
-            session.copySequence(0, 1, 0, from);
+            session.copySequence(0, runs, 0, from);
         }
         failure = null;
         written = 0;
@@ -125,12 +133,19 @@ final class ActivationPatch implements Patcher {
         batchStart = from;
         float[] logits;
         try {
-            session.evaluate(Batch.of(java.util.Arrays.copyOfRange(tokens, from, n), from, 1));
+            session.evaluate(Batch.of(java.util.Arrays.copyOfRange(tokens, from, n), from, runs));
             logits = session.logits(-1);
+        } catch (RuntimeException e) {
+            try {
+                session.removeTokens(runs, 0, -1);
+            } catch (RuntimeException again) {
+                e.addSuppressed(again); // the first failure is what the caller sees
+            }
+            throw e;
         } finally {
             byLayer = Map.of();
-            session.removeTokens(1, 0, -1);
         }
+        session.removeTokens(runs, 0, -1);
         if (failure != null) {
             throw new IllegalStateException("Patching activations failed: " + failure, failure);
         }
@@ -141,13 +156,23 @@ final class ActivationPatch implements Patcher {
         return logits;
     }
 
+    /** Idempotent; once the model is closed, its session is already freed and this frees the rest. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             session.close();
         } finally {
             arena.close();
         }
+    }
+
+    /** The context, for the model to adopt (it closes the sessions still open when it closes). */
+    LlamaSession session() {
+        return session;
     }
 
     /** The {@code cb_eval} upcall. Never throws: an exception escaping an upcall ends the JVM. */

@@ -272,7 +272,15 @@ public final class LlamaModel implements Model {
     @Override
     public io.gptlens.core.model.Patcher patcher(int[] tokens) {
         checkPatchable();
-        return ActivationPatch.open(this, tokens, true);
+        try (var u = use()) {
+            ActivationPatch p = ActivationPatch.open(this, tokens, true);
+            sessions.add(p.session()); // it outlives this call: close() must close it too
+            if (closing) {
+                p.close();
+                throw new IllegalStateException("Model '" + info.name() + "' is being closed");
+            }
+            return p;
+        }
     }
 
     private void checkPatchable() {

@@ -115,6 +115,22 @@ class PatchingTest extends StoriesTestBase {
     }
 
     @Test
+    void closingTheModelClosesAnOpenPatcherAndClosingTwiceIsSafe() throws Exception {
+        try (var other = new LlamaBackend().load(TestFiles.stories(), io.gptlens.core.model.LoadOptions.defaults(), p -> { })) {
+            int[] clean = other.tokenizer().encode(CLEAN, true, false);
+            var patcher = other.patcher(clean);
+            assertEquals(other.tokenizer().vocabularySize(), patcher.logits(List.of()).length);
+            int d = other.info().embeddingLength();
+            other.close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> patcher.logits(List.of(new Patch(0, 1, new float[d]))));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+            patcher.close();
+            patcher.close();
+            assertThrows(IllegalStateException.class, () -> patcher.logits(List.of()));
+        }
+    }
+
+    @Test
     void patchesOutOfRangeAreRefused() {
         int[] clean = model.tokenizer().encode(CLEAN, true, false);
         float[] row = new float[model.info().embeddingLength()];

@@ -4,8 +4,8 @@ package io.gptlens.core.distribution;
  * {@code log(sum_j exp(x_j))} accumulated in one pass, safely: the sum is kept relative to the
  * largest value seen and rescaled when a larger one comes. The one home of that arithmetic for
  * {@link Softmax}, {@link LogitSummary} and the logit lens. {@code +infinity} makes the result
- * {@code +infinity}; with only {@code -infinity} (or nothing) it is {@code -infinity}. NaN is the
- * caller's to refuse (each says which logit). Not thread-safe.
+ * {@code +infinity}; with only {@code -infinity} (or nothing) it is {@code -infinity}; a NaN added
+ * makes it NaN (callers refuse NaN first, saying which logit). Not thread-safe.
  */
 public final class LogSumExp {
 
@@ -14,6 +14,10 @@ public final class LogSumExp {
 
     /** Adds one value. */
     public void add(double x) {
+        if (Double.isNaN(x) || Double.isNaN(max)) {
+            max = Double.NaN; // sticky: a NaN anywhere makes the result NaN, whatever the order
+            return;
+        }
         if (x > max) {
             sum = (max == Double.NEGATIVE_INFINITY ? 0 : sum * Math.exp(max - x)) + 1;
             max = x;
@@ -27,7 +31,9 @@ public final class LogSumExp {
      * {@link #addRelative} sum is computed against {@link #max()}).
      */
     public void raiseTo(double m) {
-        if (m > max) {
+        if (Double.isNaN(m)) {
+            max = Double.NaN;
+        } else if (m > max) {
             sum = max == Double.NEGATIVE_INFINITY ? 0 : sum * Math.exp(max - m);
             max = m;
         }
@@ -47,7 +53,7 @@ public final class LogSumExp {
 
     /** {@code log(sum_j exp(x_j))}. */
     public double value() {
-        return max == Double.NEGATIVE_INFINITY || max == Double.POSITIVE_INFINITY ? max : max + Math.log(sum);
+        return Double.isNaN(max) || max == Double.NEGATIVE_INFINITY || max == Double.POSITIVE_INFINITY ? max : max + Math.log(sum);
     }
 
     /** Back to empty, for reuse. */

@@ -72,5 +72,12 @@ class LogSumExpTest {
         assertEquals(0, none.value(), 0);
         none.reset();
         assertEquals(Double.NEGATIVE_INFINITY, none.value());
+        for (double[] order : new double[][]{{Double.NaN, 1, 2}, {1, Double.NaN, 2}, {1, 2, Double.NaN}}) {
+            LogSumExp nan = new LogSumExp();
+            for (double x : order) {
+                nan.add(x);
+            }
+            assertEquals(Double.NaN, nan.value(), "a NaN anywhere gives NaN: " + java.util.Arrays.toString(order));
+        }
     }
 }

@@ -19,6 +19,7 @@ import io.gptlens.web.models.LoadedModel;
 import io.gptlens.web.models.ModelRegistry;
 import io.gptlens.web.ui.MainLayout;
 import io.gptlens.web.ui.ModelChoice;
+import io.gptlens.web.ui.UiAccess;
 
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -105,12 +106,12 @@ public class PatchingView extends VerticalLayout {
         }
         message.setText("Tracing: a run per layer and position …");
         UI ui = UI.getCurrent();
-        long[] shown = {0};
+        long[] shown = {System.nanoTime() - 1_000_000_000L};
         background(() -> internals.patching(m, a, b, id.getAsInt(), (done, total) -> {
             long now = System.nanoTime();
             if (now - shown[0] > 250_000_000L || done == total) { // a few updates a second, not one per run
                 shown[0] = now;
-                ui.access(() -> {
+                UiAccess.later(ui, () -> {
                     progress.setValue((double) done / total);
                     message.setText("Tracing: " + done + " of " + total + " runs (a run per layer and position)");
                 });
@@ -150,13 +151,13 @@ public class PatchingView extends VerticalLayout {
         running = Thread.ofVirtual().start(() -> {
             try {
                 T r = work.get();
-                ui.access(() -> done.accept(r));
+                UiAccess.later(ui, () -> done.accept(r));
             } catch (java.util.concurrent.CancellationException e) {
                 // the page was left
             } catch (RuntimeException e) {
-                ui.access(() -> message.setText(e.getMessage() != null ? e.getMessage() : e.toString()));
+                UiAccess.later(ui, () -> message.setText(e.getMessage() != null ? e.getMessage() : e.toString()));
             } finally {
-                ui.access(() -> busy(false));
+                UiAccess.later(ui, () -> busy(false));
             }
         });
     }

@@ -50,6 +50,9 @@ public final class PlaygroundSession implements AutoCloseable {
     private final int contextLength;
     private Session session;
     private SequenceCache cache;
+    /** The steering asked for from now on (recorded by new runs), and the one the context has (worker only). */
+    private volatile float[][] steering;
+    private float[][] applied;
     private volatile Generator generator;
     private boolean closed;
 
@@ -105,7 +108,7 @@ public final class PlaygroundSession implements AutoCloseable {
     /** As {@link #generate(int[], List, long, int, Consumer, int[])}; {@code nativeChain} lets llama.cpp run the chain. */
     public CompletableFuture<Run> generate(int[] prompt, List<StageSpec> chain, long seed, int maxTokens, Consumer<Run> onStep, int[] forced,
                                           boolean nativeChain) {
-        RunRecord record = new RunRecord(model.id(), "", prompt, forced, chain, seed, Math.max(maxTokens, forced.length), nativeChain);
+        RunRecord record = new RunRecord(model.id(), "", prompt, forced, chain, seed, Math.max(maxTokens, forced.length), nativeChain, steering);
         return start(null, -1, record, onStep);
     }
 
@@ -121,7 +124,7 @@ public final class PlaygroundSession implements AutoCloseable {
         RunRecord p = parent.record();
         // the whole generated prefix, chosen token included, is forced: that makes the branch reproducible
         RunRecord record = new RunRecord(p.modelId(), p.modelSha256(), p.promptTokens(), prefix, p.chain(), p.seed(),
-                Math.max(p.maxTokens(), index + 1), p.nativeChain());
+                Math.max(p.maxTokens(), index + 1), p.nativeChain(), p.steering());
         return start(parent, index, record, onStep);
     }
 
@@ -148,13 +151,25 @@ public final class PlaygroundSession implements AutoCloseable {
      * null array for none), after the run under way. The cache is emptied: nothing computed under
      * the old steering is reused.
      */
-    public CompletableFuture<Void> steer(float[][] perLayer) {
-        return CompletableFuture.runAsync(() -> {
-            cache();
-            session.steer(perLayer);
-            session.clear();
-            cache = new SequenceCache(session, 0);
-        }, worker);
+    public synchronized CompletableFuture<Void> steer(float[][] perLayer) { // synchronized with close()
+        if (closed) {
+            throw new IllegalStateException("The playground session is closed");
+        }
+        float[][] v = perLayer == null ? null : perLayer.clone();
+        steering = v; // new runs record it; a replay or branch keeps its own
+        return CompletableFuture.runAsync(() -> applySteering(v), worker);
+    }
+
+    /** On the worker: steers the context as {@code v} unless it is so already; the cache is emptied when it changes. */
+    private void applySteering(float[][] v) {
+        cache();
+        if (v == applied || (v != null && applied != null && Arrays.deepEquals(v, applied))) {
+            return;
+        }
+        session.steer(v);
+        session.clear();
+        cache = new SequenceCache(session, 0);
+        applied = v;
     }
 
     /** Stops the running generation at its next token. Thread-safe. */
@@ -190,7 +205,8 @@ public final class PlaygroundSession implements AutoCloseable {
     private void execute(Run run, Consumer<Run> onStep) {
         RunRecord r = run.record();
         String sha = registry.sha256(model);
-        RunRecord record = new RunRecord(r.modelId(), sha, r.promptTokens(), r.forced(), r.chain(), r.seed(), r.maxTokens(), r.nativeChain());
+        RunRecord record = new RunRecord(r.modelId(), sha, r.promptTokens(), r.forced(), r.chain(), r.seed(), r.maxTokens(), r.nativeChain(),
+                r.steering());
         run.setRecord(record);
         Tokenizer tok = tokenizer();
         int vocab = tok.vocabularySize();
@@ -200,6 +216,7 @@ public final class PlaygroundSession implements AutoCloseable {
         }
         try (SamplerChain chain = samplers.chain(r.chain(), r.seed());
              ChainRunner runner = r.nativeChain() ? nativeRunner(chain) : chain) { // closing a chain twice is safe
+            applySteering(r.steering()); // a replay or a branch runs as its run was steered
             int start = 0;
             if (run.parent() != null && run.branchAt() > 0) {
                 // a branch shares its parent's steps up to the branch point: copy them, and let the
@@ -245,6 +262,11 @@ public final class PlaygroundSession implements AutoCloseable {
             run.fail(e.getMessage());
         } finally {
             generator = null;
+            try {
+                applySteering(steering); // the distribution shown next is the page's steering's
+            } catch (RuntimeException e) {
+                run.fail("Steering could not be restored: " + e.getMessage());
+            }
             onStep.accept(run);
         }
     }

@@ -15,14 +15,37 @@ import java.util.List;
  * @param seed         the seed every random stage used
  * @param maxTokens    tokens to generate, the forced ones included
  * @param nativeChain  whether llama.cpp ran the chain (as one llama_sampler_chain, Java stages called back)
+ * @param steering     what was added after each layer (one row per layer, null rows or null for none)
  */
 public record RunRecord(String modelId, String modelSha256, int[] promptTokens, int[] forced, List<StageSpec> chain, long seed,
-                        int maxTokens, boolean nativeChain) {
+                        int maxTokens, boolean nativeChain, float[][] steering) {
 
     public RunRecord {
         promptTokens = promptTokens.clone();
         forced = forced.clone();
         chain = List.copyOf(chain);
+        steering = copy(steering);
+    }
+
+    @Override
+    public float[][] steering() {
+        return copy(steering);
+    }
+
+    /** True if the run was steered. */
+    public boolean steered() {
+        return steering != null;
+    }
+
+    private static float[][] copy(float[][] v) {
+        if (v == null) {
+            return null;
+        }
+        float[][] c = new float[v.length][];
+        for (int i = 0; i < v.length; i++) {
+            c[i] = v[i] == null ? null : v[i].clone();
+        }
+        return c;
     }
 
     @Override

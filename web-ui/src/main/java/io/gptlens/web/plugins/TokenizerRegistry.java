@@ -4,6 +4,7 @@ import io.gptlens.core.gguf.GgufFile;
 import io.gptlens.core.tokenizer.Tokenizer;
 import io.gptlens.core.tokenizer.TokenizerProvider;
 import io.gptlens.web.models.LoadedModel;
+import io.gptlens.web.models.ModelException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
@@ -49,9 +50,9 @@ public class TokenizerRegistry {
     /**
      * {@code m}'s tokenizer called {@code name}; null or {@value #OWN} is the model's own.
      *
-     * @throws IllegalArgumentException if no tokenizer has that name, it cannot read the model's
-     *                                  vocabulary, or its vocabulary differs in size from the model's
-     * @throws PluginFault              if a plugin's tokenizer fails while being built
+     * @throws ModelException INVALID if no tokenizer has that name; UNSUPPORTED if it cannot read the
+     *                        model's vocabulary, or its vocabulary differs in size from the model's
+     * @throws PluginFault     if a plugin's tokenizer fails while being built
      */
     public Tokenizer forModel(LoadedModel m, String name) {
         if (name == null || name.isBlank() || name.equals(OWN)) {
@@ -59,7 +60,7 @@ public class TokenizerRegistry {
         }
         TokenizerProvider p = plugins.tokenizers().all().get(name);
         if (p == null) {
-            throw new IllegalArgumentException("Unknown tokenizer '" + name + "'; known: " + OWN + ", "
+            throw new ModelException(ModelException.Kind.INVALID, "Unknown tokenizer '" + name + "'; known: " + OWN + ", "
                     + String.join(", ", plugins.tokenizers().all().keySet()));
         }
         return built.computeIfAbsent(new Key(m.id(), m.path(), p), k -> build(m, p));
@@ -112,12 +113,12 @@ public class TokenizerRegistry {
     private static Tokenizer build(LoadedModel m, TokenizerProvider p) {
         try (GgufFile f = GgufFile.open(m.path())) {
             if (!p.supports(f)) {
-                throw new IllegalArgumentException("Tokenizer '" + p.name() + "' cannot read model '" + m.id() + "' (" + vocabularyKind(f) + ")");
+                throw new ModelException(ModelException.Kind.UNSUPPORTED, "Tokenizer '" + p.name() + "' cannot read model '" + m.id() + "' (" + vocabularyKind(f) + ")");
             }
             Tokenizer t = p.create(f);
             int model = m.model().tokenizer().vocabularySize();
             if (t.vocabularySize() != model) {
-                throw new IllegalArgumentException("Tokenizer '" + p.name() + "' has " + t.vocabularySize() + " tokens but model '" + m.id()
+                throw new ModelException(ModelException.Kind.UNSUPPORTED, "Tokenizer '" + p.name() + "' has " + t.vocabularySize() + " tokens but model '" + m.id()
                         + "' has " + model);
             }
             return t;

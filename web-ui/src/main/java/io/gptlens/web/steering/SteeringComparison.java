@@ -111,7 +111,7 @@ public class SteeringComparison {
     /** The logits after {@code prompt}, without ([0]) and with ([1]) {@code steering}, in one session of one slot. */
     private static float[][] nextTokenLogits(LoadedModel m, int[] prompt, float[][] steering) {
         m.acquireSlot();
-        try (Session s = m.model().newSession(SessionOptions.defaults().withContextLength(Math.max(16, prompt.length + 1)))) {
+        try (Session s = m.model().newSession(new SessionOptions(Math.max(16, prompt.length + 1), Math.max(512, prompt.length), 1, 0, false, false))) {
             s.evaluate(Batch.of(prompt, 0, 0));
             float[] before = s.logits(-1);
             s.steer(steering);

@@ -6,6 +6,7 @@ import io.gptlens.web.models.LoadedModel;
 import io.gptlens.web.playground.PlaygroundSession;
 import io.gptlens.web.security.AdminGuard;
 import io.gptlens.web.ui.AdminTokenField;
+import io.gptlens.web.ui.UiAccess;
 
 import java.util.List;
 import java.util.Locale;
@@ -83,11 +84,6 @@ public final class SteeringControl {
         }
     }
 
-    /** The steering applied to the page's session now, one row per layer, or null for none. */
-    public float[][] applied() {
-        return applied;
-    }
-
     private void steer(List<SteeringService.Applied> asked) {
         LoadedModel m = model.get();
         PlaygroundSession s = session.get();
@@ -98,21 +94,29 @@ public final class SteeringControl {
         try {
             v = steering.combine(m, asked);
         } catch (RuntimeException e) {
-            panel.say(e.getMessage());
+            panel.say(e.getMessage() + (applied == null ? "" : " (the steering before stays on)"));
             return;
         }
         if (v == null && applied == null) {
             return; // off, and it was off
         }
-        applied = v;
         UI ui = UI.getCurrent();
-        panel.say(v == null ? "" : "Steering the model from layer " + first(v) + " on");
-        s.steer(v).whenComplete((ok, failed) -> ui.access(() -> {
-            if (failed != null) {
-                panel.say("Steering failed: " + failed.getMessage());
-            }
-            redraw.run();
-        }));
+        float[][] before = applied;
+        try {
+            s.steer(v).whenComplete((ok, failed) -> UiAccess.later(ui, () -> {
+                if (failed != null) {
+                    Throwable why = failed instanceof java.util.concurrent.CompletionException && failed.getCause() != null ? failed.getCause() : failed;
+                    applied = before;
+                    panel.say("Steering failed: " + why.getMessage());
+                } else {
+                    applied = v;
+                    panel.say(v == null ? "" : "Steering the model from layer " + first(v) + " on");
+                }
+                redraw.run();
+            }));
+        } catch (RuntimeException e) { // the page's session closed meanwhile
+            panel.say(e.getMessage());
+        }
     }
 
     private static int first(float[][] v) {
@@ -185,14 +189,14 @@ public final class SteeringControl {
         Thread.ofVirtual().start(() -> {
             try {
                 SteeringComparison.Comparison c = comparison.compare(request, 8);
-                ui.access(() -> {
+                UiAccess.later(ui, () -> {
                     compared.show(c, label);
                     panel.say("");
                 });
             } catch (RuntimeException e) {
-                ui.access(() -> panel.say("Comparison failed: " + e.getMessage()));
+                UiAccess.later(ui, () -> panel.say("Comparison failed: " + e.getMessage()));
             } finally {
-                ui.access(() -> panel.setComparing(false));
+                UiAccess.later(ui, () -> panel.setComparing(false));
             }
         });
     }

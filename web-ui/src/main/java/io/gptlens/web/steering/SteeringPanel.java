@@ -108,11 +108,14 @@ public class SteeringPanel extends Details {
         direction.setItemLabelGenerator(s -> s == null ? "none" : s.name() + " (layers " + s.first() + "–" + s.last() + ")");
         direction.addValueChangeListener(e -> {
             SteeringService.Saved s = e.getValue();
+            boolean was = quiet;
             quiet = true;
             first.setValue(s == null ? null : s.first());
             last.setValue(s == null ? null : s.last());
-            quiet = false;
-            changed();
+            quiet = was;
+            if (!was) {
+                changed();
+            }
         });
         slider.setAttribute("type", "range");
         slider.setAttribute("id", "steer-strength");
@@ -122,7 +125,8 @@ public class SteeringPanel extends Details {
         slider.setAttribute("aria-label", "steering strength");
         slider.setProperty("value", "0");
         slider.addEventListener("input", e -> {
-            strength = e.getEventData().get("element.valueAsNumber").asDouble();
+            double x = e.getEventData().get("element.valueAsNumber").asDouble();
+            strength = Double.isFinite(x) ? Math.max(-MAX, Math.min(MAX, x)) : 0; // the bounds are the browser's to keep, and checked here
             changed();
         }).addEventData("element.valueAsNumber").debounce(150, DebouncePhase.TRAILING);
         strengthValue.setId("steer-strength-value");
@@ -175,24 +179,38 @@ public class SteeringPanel extends Details {
         makeRow.add(c);
     }
 
-    /** The directions saved for the page's model; keeps the chosen one if it is still there (by id), else none. */
+    /**
+     * The directions saved for the page's model, without firing; keeps the chosen one and its layers
+     * if it is still there (by id), else none.
+     */
     public void setDirections(List<SteeringService.Saved> saved) {
         String chosen = direction.getValue() == null ? null : direction.getValue().id();
+        Integer f = first.getValue();
+        Integer l = last.getValue();
         quiet = true;
-        direction.setItems(saved);
-        SteeringService.Saved keep = saved.stream().filter(s -> s.id().equals(chosen)).findFirst().orElse(null);
-        direction.setValue(keep);
-        if (keep == null) {
-            first.clear();
-            last.clear();
+        try {
+            direction.setItems(saved);
+            SteeringService.Saved keep = saved.stream().filter(s -> s.id().equals(chosen)).findFirst().orElse(null);
+            direction.setValue(keep);
+            first.setValue(keep == null ? null : f);
+            last.setValue(keep == null ? null : l);
+        } finally {
+            quiet = false;
         }
-        quiet = false;
+        showStrength();
     }
 
-    /** Chooses the direction {@code id} (after it was made) and tells the page. */
+    /** Lists {@code saved} and chooses {@code id} (just made) at strength 0: nothing is steered until the slider moves. */
     public void choose(String id, List<SteeringService.Saved> saved) {
-        direction.setItems(saved);
-        saved.stream().filter(s -> s.id().equals(id)).findFirst().ifPresent(direction::setValue);
+        setStrengthQuietly(0);
+        setDirections(saved);
+        quiet = true;
+        try {
+            saved.stream().filter(s -> s.id().equals(id)).findFirst().ifPresent(direction::setValue);
+        } finally {
+            quiet = false;
+        }
+        changed();
     }
 
     /** Shows {@code text} under the controls (what was made, or why not). */
@@ -209,11 +227,9 @@ public class SteeringPanel extends Details {
         return List.of(new SteeringService.Applied(s.id(), strength, first.getValue(), last.getValue()));
     }
 
-    /** Sets the strength (a link, a test) without firing. */
-    public void setStrength(double x) {
-        strength = Math.max(-MAX, Math.min(MAX, x));
-        slider.setProperty("value", Double.toString(strength));
-        showStrength();
+    private void setStrengthQuietly(double x) {
+        strength = x;
+        slider.setProperty("value", Double.toString(x));
     }
 
     /** Enables "Compare" while nothing else runs. */

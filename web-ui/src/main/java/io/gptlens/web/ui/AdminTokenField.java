@@ -18,7 +18,7 @@ public final class AdminTokenField extends PasswordField {
     public AdminTokenField() {
         super("Admin token");
         setId("admin-token");
-        setHelperText("Needed to load, unload and download models, change plugins and train");
+        setHelperText("Needed to load, unload and download models, change plugins, train, and make or delete steering directions");
         VaadinSession session = VaadinSession.getCurrent();
         if (session != null && session.getAttribute(ATTRIBUTE) instanceof String t) {
             setValue(t);

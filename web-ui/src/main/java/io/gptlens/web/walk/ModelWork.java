@@ -1,5 +1,6 @@
 package io.gptlens.web.walk;
 
+import io.gptlens.web.ui.UiAccess;
 import com.vaadin.flow.component.UI;
 
 import java.util.function.Consumer;
@@ -31,13 +32,13 @@ final class ModelWork {
         Thread.ofVirtual().start(() -> {
             try {
                 T r = work.get();
-                ui.access(() -> {
+                UiAccess.later(ui, () -> {
                     if (forTokens == walked.get()) {
                         done.accept(r);
                     }
                 });
             } catch (RuntimeException ex) {
-                ui.access(() -> status.accept("Failed: " + ex.getMessage()));
+                UiAccess.later(ui, () -> status.accept("Failed: " + ex.getMessage()));
             }
         });
     }

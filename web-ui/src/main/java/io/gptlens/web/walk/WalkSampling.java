@@ -1,5 +1,6 @@
 package io.gptlens.web.walk;
 
+import io.gptlens.web.ui.UiAccess;
 import com.vaadin.flow.component.UI;
 import io.gptlens.core.sampling.ChainPreview;
 import io.gptlens.core.sampling.StageSpec;
@@ -37,6 +38,7 @@ final class WalkSampling {
     private final Supplier<PlaygroundSession> walked;
     private List<ChainPreview.Snapshot> pipeline;
     private volatile boolean stopRequested;
+    private boolean streaming;
 
     /**
      * @param waiting the stages drawn from the model's output, marked waiting while a stream runs
@@ -92,6 +94,7 @@ final class WalkSampling {
      */
     void generate(int[] start, IntConsumer streamed, Runnable ended) {
         stopRequested = false;
+        streaming = true;
         sample.generating(true);
         UI ui = UI.getCurrent();
         PlaygroundSession s = walked.get();
@@ -99,15 +102,16 @@ final class WalkSampling {
         waiting.forEach(st -> st.pending("Generating … the walk is drawn again for the whole text when it stops"));
         Thread.ofVirtual().start(() -> {
             try {
-                service.generate(s, start, chain, SEED, GENERATE_MAX, () -> stopRequested, id -> ui.access(() -> {
+                service.generate(s, start, chain, SEED, GENERATE_MAX, () -> stopRequested, id -> UiAccess.later(ui, () -> {
                     if (walked.get() == s) {
                         streamed.accept(id);
                     }
                 }));
             } catch (RuntimeException ex) {
-                ui.access(() -> bar.status("Generation failed: " + ex.getMessage()));
+                UiAccess.later(ui, () -> bar.status("Generation failed: " + ex.getMessage()));
             } finally {
-                ui.access(() -> {
+                UiAccess.later(ui, () -> {
+                    streaming = false;
                     sample.generating(false);
                     if (walked.get() == s) {
                         ended.run();
@@ -115,6 +119,11 @@ final class WalkSampling {
                 });
             }
         });
+    }
+
+    /** True from {@link #generate} until its stream is over (UI thread). */
+    boolean streaming() {
+        return streaming;
     }
 
     /** Asks a running stream to stop after its current token; does nothing when none runs. */

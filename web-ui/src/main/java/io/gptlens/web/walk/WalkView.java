@@ -71,7 +71,7 @@ public class WalkView extends Div implements BeforeEnterObserver {
         ComponentUtil.addListener(bar, WalkEvents.SampleAction.class, e -> generate());
         // steering changes the model's output: stages 4 to 6 (the grid and heads are captured unsteered)
         this.steering = playground.steering(() -> session, () -> new SteeringControl.Settings(bar.prompt(), softmax.temperature(), 1L, 32),
-                () -> walk(null));
+                this::steered);
         Div stages = new Div(tokensStage, vectors, blocks, logitsStage, softmax, sample);
         stages.addClassName("walk-stages");
         add(bar, steering.panel(), steering.comparisonPanel(), stages);
@@ -127,6 +127,7 @@ public class WalkView extends Div implements BeforeEnterObserver {
             session.close();
             session = null;
         }
+        logits = null;
         if (m == null) {
             bar.status(ModelChoice.NONE);
         } else {
@@ -153,16 +154,30 @@ public class WalkView extends Div implements BeforeEnterObserver {
         tokensStage.show(session.tokenizer(), t, session.contextLength());
         showVectors(0);
         blocks.prompt(session.tokenizer(), t, service.hasLens(m));
-        List.of(blocks, logitsStage, softmax, sample).forEach(s -> s.pending("Running the model …"));
+        blocks.pending("Running the model …");
+        output(t);
+        capture(layer);
+        if (blocks.mode() == BlocksStage.Mode.LENS) {
+            lens(t.length - 1);
+        }
+    }
+
+    /** Stages 4 to 6 for {@code t}: the model's output, as the session is steered now. */
+    private void output(int[] t) {
+        LoadedModel m = session.model();
+        List.of(logitsStage, softmax, sample).forEach(s -> s.pending("Running the model …"));
         work.run(() -> session.logitsAfter(t).join(), l -> {
             logits = l;
             logitsStage.show(session.tokenizer(), l, m.model().unembeddings());
             softmax.logits(session.tokenizer(), l);
             sampleStage();
         }, t);
-        capture(layer);
-        if (blocks.mode() == BlocksStage.Mode.LENS) {
-            lens(t.length - 1);
+    }
+
+    /** The steering changed: the output again (the grid and heads are captured unsteered); a stream's end walks anyway. */
+    private void steered() {
+        if (session != null && tokens.length > 0 && !sampling.streaming()) {
+            output(tokens);
         }
     }
 
