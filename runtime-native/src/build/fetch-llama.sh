@@ -49,7 +49,7 @@ case "$mode" in
     ;;
   source)
     version="${3:-3.22.1}"
-    stamp="node-llama-cpp@$version+templates"
+    stamp="node-llama-cpp@$version+templates+common"
     if [[ -f "$dest/.stamp" && "$(cat "$dest/.stamp")" == "$stamp" ]]; then exit 0; fi
     command -v git >/dev/null 2>&1 || die "git is needed to unpack llama.cpp's source bundle"
     tgz="$(npm_fetch node-llama-cpp "$version")"
@@ -59,6 +59,7 @@ case "$mode" in
     rm -rf "$dest"; mkdir -p "$dest/ggml" "$dest/models"
     cp -r "$tmp/src/include" "$dest/include"
     cp -r "$tmp/src/ggml/include" "$dest/ggml/include"
+    cp -r "$tmp/src/common" "$dest/common" # libcommon's source: a test builds llama.cpp's own control-vector loader from it
     cp "$tmp/src/models/"ggml-vocab-* "$dest/models/"
     cp -r "$tmp/src/models/templates" "$dest/models/templates"
     echo "$stamp" > "$dest/.stamp"

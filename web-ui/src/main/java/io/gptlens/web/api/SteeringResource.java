@@ -93,6 +93,18 @@ public class SteeringResource {
         return Response.status(201).entity(json(saved)).build();
     }
 
+    /** A control-vector GGUF as the body ({@code application/octet-stream}), saved as a direction of {@code model}. */
+    @POST
+    @Path("file")
+    @Consumes(MediaType.APPLICATION_OCTET_STREAM)
+    @Blocking
+    public Response upload(byte[] body, @QueryParam("model") String model, @QueryParam("name") String name,
+                           @HeaderParam("Authorization") String authorization) {
+        admin.check(AdminGuard.bearer(authorization), "Importing a steering direction");
+        SteeringService.Saved saved = steering.fromFile(registry.resolve(model), name, body);
+        return Response.status(201).entity(json(saved)).build();
+    }
+
     @GET
     public Map<String, Object> list(@QueryParam("model") String model) {
         LoadedModel m = registry.resolve(model);

@@ -1,6 +1,8 @@
 package io.gptlens.web.steering;
 
 import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.upload.Upload;
+import com.vaadin.flow.server.streams.UploadHandler;
 import io.gptlens.web.completion.CompletionRequest;
 import io.gptlens.web.models.LoadedModel;
 import io.gptlens.web.playground.PlaygroundSession;
@@ -51,6 +53,7 @@ public final class SteeringControl {
         this.session = session;
         this.settings = settings;
         this.redraw = redraw;
+        panel.addToMakeRow(importer());
         if (admin.required()) {
             panel.addToMakeRow(token);
         }
@@ -58,6 +61,45 @@ public final class SteeringControl {
         panel.addMakeListener(e -> make(e.from(), e.to()));
         panel.addDeleteListener(e -> delete(e.id()));
         panel.addCompareListener(e -> compare());
+    }
+
+    /** "Import": a control-vector .gguf (llama.cpp's cvector-generator writes them) saved as a direction of the page's model. */
+    private Upload importer() {
+        UploadHandler handler = event -> {
+            UI ui = event.getUI();
+            String file = java.nio.file.Path.of(event.getFileName()).getFileName().toString();
+            String[] refused = new String[1];
+            LoadedModel[] m = new LoadedModel[1];
+            ui.accessSynchronously(() -> {
+                refused[0] = token.refusal(admin, "Importing a steering direction");
+                m[0] = model.get();
+            });
+            if (refused[0] != null || m[0] == null) {
+                String why = refused[0] != null ? refused[0] : "Choose a model first";
+                event.reject(why);
+                UiAccess.later(ui, () -> panel.say(why));
+                return;
+            }
+            try {
+                byte[] bytes = event.getInputStream().readNBytes(SteeringService.MAX_FILE_BYTES + 1);
+                SteeringService.Saved made = steering.fromFile(m[0], null, bytes);
+                List<SteeringService.Saved> all = steering.list(m[0]);
+                UiAccess.later(ui, () -> {
+                    panel.choose(made.id(), all);
+                    panel.say(String.format(Locale.ROOT, "Imported %s as '%s': layers %d–%d. Move the strength to steer.", file, made.name(),
+                            made.first(), made.last()));
+                });
+            } catch (java.io.IOException | RuntimeException e) {
+                UiAccess.later(ui, () -> panel.say("Import of " + file + " refused: " + e.getMessage()));
+            }
+        };
+        Upload upload = new Upload(handler);
+        upload.setId("steer-import");
+        upload.setAcceptedFileTypes(".gguf");
+        upload.setMaxFileSize(SteeringService.MAX_FILE_BYTES);
+        upload.setUploadButton(new com.vaadin.flow.component.button.Button("Import a control vector (.gguf)"));
+        upload.setDropAllowed(false);
+        return upload;
     }
 
     public SteeringPanel panel() {

@@ -40,6 +40,8 @@ public class SteeringService {
     public static final int MAX_APPLIED = 8;
     /** Strengths beyond this make any model emit noise; refused as a likely mistake. */
     public static final double MAX_STRENGTH = 1000;
+    /** Largest control-vector file taken (an 8B model's 32 layers × 4,096 floats are 0.5 MiB). */
+    public static final int MAX_FILE_BYTES = 8 << 20;
 
     /** A saved direction: its id, name, model, the layers it has vectors for, and the mean norm of those vectors. */
     public record Saved(String id, String name, String model, int first, int last, double norm) {
@@ -97,6 +99,42 @@ public class SteeringService {
         List<float[][]> neg = residuals(m, negative);
         return save(m, invalidIfBad(() -> Contrastive.direction(name(name, method.name().toLowerCase(java.util.Locale.ROOT) + " of "
                 + positive.size() + " vs " + negative.size() + " prompts"), pos, neg, method, range[0], range[1])));
+    }
+
+    /**
+     * A control vector in llama.cpp's format (from {@code cvector-generator}, another tool, or GPTLens),
+     * checked against {@code m}'s layers and width, saved as a direction; named {@code name}, else by the
+     * file's {@code general.name}, else "imported".
+     *
+     * @throws ModelException INVALID for an empty or too large file; UNREADABLE for a file that is not a
+     *                        control vector of this model's shape (the reason says what does not fit)
+     */
+    public Saved fromFile(LoadedModel m, String name, byte[] gguf) {
+        checkSteerable(m);
+        if (gguf == null || gguf.length == 0 || gguf.length > MAX_FILE_BYTES) {
+            throw new ModelException(ModelException.Kind.INVALID, "A control-vector file of 1 byte to " + MAX_FILE_BYTES / (1 << 20) + " MiB is needed, got "
+                    + (gguf == null ? 0 : gguf.length) + " bytes");
+        }
+        Path tmp = null;
+        Direction d;
+        try {
+            tmp = Files.createTempFile("gptlens-cvec-", ".gguf");
+            Files.write(tmp, gguf);
+            d = ControlVectorFile.read(tmp, "imported", m.model().info().layers(), m.model().info().embeddingLength());
+        } catch (IOException e) {
+            throw new ModelException(ModelException.Kind.UNREADABLE, "Not a control vector for model '" + m.id() + "' ("
+                    + m.model().info().layers() + " layers of " + m.model().info().embeddingLength() + "): " + e.getMessage());
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a temporary file left behind is harmless
+                }
+            }
+        }
+        Direction named = d;
+        return save(m, invalidIfBad(() -> new Direction(name(name, named.name()), named.embedding(), named.vectors())));
     }
 
     /** The directions saved for {@code m}'s file, oldest first. */

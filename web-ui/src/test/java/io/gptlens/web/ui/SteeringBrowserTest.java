@@ -1,5 +1,7 @@
 package io.gptlens.web.ui;
 
+import io.gptlens.core.steering.ControlVectorFile;
+import io.gptlens.core.steering.Direction;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -9,6 +11,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,5 +117,19 @@ class SteeringBrowserTest extends BrowserTestBase {
         browser.await(30, d -> shown().keySet().equals(plain.keySet()));
         assertSameTop(plain, shown(), "strength 0");
         given().header("Authorization", "Bearer test-secret").delete("/api/steering/directions/" + id + "?model=stories260K").then().statusCode(204);
+
+        // a control-vector file imports as a direction, chosen at strength 0
+        int d = given().get("/api/models/stories260K").then().extract().jsonPath().getInt("n_embd");
+        Path file = Files.createTempFile("steer", ".gguf");
+        float[] small = new float[d];
+        java.util.Arrays.fill(small, 0.01f);
+        ControlVectorFile.write(Direction.uniform("from a file", small, last + 1, 1, last), "llama", file);
+        browser.find("#steer-import").getShadowRoot().findElement(By.cssSelector("input[type=file]")).sendKeys(file.toString());
+        browser.await(30, drv -> browser.find("#steer-message").getText().startsWith("Imported " + file.getFileName() + " as 'from a file'"));
+        assertEquals("+0.0", browser.find("#steer-strength-value").getText());
+        String imported = given().get("/api/steering/directions?model=stories260K").then().statusCode(200).extract().jsonPath()
+                .getString("data.find { it.name == 'from a file' }.id");
+        given().header("Authorization", "Bearer test-secret").delete("/api/steering/directions/" + imported + "?model=stories260K").then().statusCode(204);
+        Files.delete(file);
     }
 }
