@@ -144,23 +144,19 @@ public final class Softmax {
             }
             return lp;
         }
-        double max = Double.NEGATIVE_INFINITY;
+        LogSumExp lse = new LogSumExp();
         for (float l : logits) {
-            max = Math.max(max, l);
+            lse.add(l / t);
         }
-        if (max == Double.POSITIVE_INFINITY) {
+        if (lse.max() == Double.POSITIVE_INFINITY) {
             for (int i = 0; i < lp.length; i++) {
                 lp[i] = Math.log(p[i]);
             }
             return lp;
         }
-        double sum = 0;
-        for (float l : logits) {
-            sum += Math.exp((l - max) / t);
-        }
-        double logSum = Math.log(sum);
+        double logSum = lse.value();
         for (int i = 0; i < lp.length; i++) {
-            lp[i] = (logits[i] - max) / t - logSum;
+            lp[i] = logits[i] / t - logSum;
         }
         return lp;
     }

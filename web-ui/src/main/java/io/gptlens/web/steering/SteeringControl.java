@@ -59,6 +59,7 @@ public final class SteeringControl {
         }
         panel.addChangedListener(e -> steer(e.applied()));
         panel.addMakeListener(e -> make(e.from(), e.to()));
+        panel.addContrastListener(e -> contrast(e.positive(), e.negative(), e.method()));
         panel.addDeleteListener(e -> delete(e.id()));
         panel.addCompareListener(e -> compare());
     }
@@ -193,6 +194,39 @@ public final class SteeringControl {
         } catch (RuntimeException e) {
             panel.say(e.getMessage());
         }
+    }
+
+    /** Captures each prompt's residuals off the UI thread (a prompt per run), then saves and chooses the direction. */
+    private void contrast(List<String> positive, List<String> negative, io.gptlens.core.steering.Contrastive.Method method) {
+        LoadedModel m = model.get();
+        if (m == null) {
+            panel.say("Choose a model first");
+            return;
+        }
+        if (positive.isEmpty() || negative.isEmpty()) {
+            panel.say("Give positive and negative prompts, one per line");
+            return;
+        }
+        String refused = token.refusal(admin, "Making a steering direction");
+        if (refused != null) {
+            panel.say(refused);
+            return;
+        }
+        UI ui = UI.getCurrent();
+        panel.say("Running " + (positive.size() + negative.size()) + " prompts …");
+        Thread.ofVirtual().start(() -> {
+            try {
+                SteeringService.Saved made = steering.fromPrompts(m, null, positive, negative, method, null, null);
+                List<SteeringService.Saved> all = steering.list(m);
+                UiAccess.later(ui, () -> {
+                    panel.choose(made.id(), all);
+                    panel.say(String.format(Locale.ROOT, "Made '%s': layers %d–%d, norm %.3f. Move the strength to steer.", made.name(), made.first(),
+                            made.last(), made.norm()));
+                });
+            } catch (RuntimeException e) {
+                UiAccess.later(ui, () -> panel.say(e.getMessage()));
+            }
+        });
     }
 
     private void delete(String id) {

@@ -8,10 +8,12 @@ import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.IntegerField;
+import com.vaadin.flow.component.textfield.TextArea;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.dom.DebouncePhase;
 import com.vaadin.flow.dom.Element;
 import com.vaadin.flow.shared.Registration;
+import io.gptlens.core.steering.Contrastive;
 
 import java.util.List;
 import java.util.Locale;
@@ -19,8 +21,9 @@ import java.util.Objects;
 
 /**
  * The steering controls of the playground and the walk: a saved direction, a strength slider from
- * {@code -MAX} to {@code +MAX}, the layers it is added after, a row to make a direction from W_E
- * arithmetic ({@code to − from}), and "Compare" for the side-by-side view. It fires typed events;
+ * {@code -MAX} to {@code +MAX}, the layers it is added after, rows to make a direction from W_E
+ * arithmetic ({@code to − from}) or from contrastive prompts (mean difference or first principal
+ * component), and "Compare" for the side-by-side view. It fires typed events;
  * the page answers them through {@link SteeringService} and {@link SteeringComparison}.
  */
 public class SteeringPanel extends Details {
@@ -62,6 +65,32 @@ public class SteeringPanel extends Details {
         }
     }
 
+    /** "Make from prompts" was pressed: the contrast of two sets of prompts, one per line. */
+    public static final class ContrastAsked extends ComponentEvent<SteeringPanel> {
+        private final List<String> positive;
+        private final List<String> negative;
+        private final Contrastive.Method method;
+
+        ContrastAsked(SteeringPanel source, List<String> positive, List<String> negative, Contrastive.Method method) {
+            super(source, true);
+            this.positive = positive;
+            this.negative = negative;
+            this.method = method;
+        }
+
+        public List<String> positive() {
+            return positive;
+        }
+
+        public List<String> negative() {
+            return negative;
+        }
+
+        public Contrastive.Method method() {
+            return method;
+        }
+    }
+
     /** "Delete" was pressed for the chosen direction. */
     public static final class DeleteAsked extends ComponentEvent<SteeringPanel> {
         private final String id;
@@ -90,6 +119,9 @@ public class SteeringPanel extends Details {
     private final IntegerField last = new IntegerField("to layer");
     private final TextField from = new TextField("W_E: from");
     private final TextField to = new TextField("to");
+    private final TextArea positive = new TextArea("Positive prompts (one per line)");
+    private final TextArea negative = new TextArea("Negative prompts");
+    private final Select<Contrastive.Method> method = new Select<>();
     private final Span message = new Span();
     private final Button compare = new Button("Compare with and without");
     private final Div makeRow;
@@ -163,8 +195,27 @@ public class SteeringPanel extends Details {
         strengthBox.add(strengthValue);
         Div apply = row(direction, strengthBox, first, last, delete, compare);
         makeRow = row(from, to, make);
-        add(apply, makeRow, message);
+        positive.setId("steer-positive");
+        negative.setId("steer-negative");
+        positive.setPlaceholder("Lily was very happy");
+        negative.setPlaceholder("Lily was very sad");
+        for (TextArea a : List.of(positive, negative)) {
+            a.setWidth("18em");
+        }
+        method.setId("steer-method");
+        method.setLabel("Method");
+        method.setItems(Contrastive.Method.values());
+        method.setItemLabelGenerator(m -> m == Contrastive.Method.MEAN ? "mean difference" : "first principal component");
+        method.setValue(Contrastive.Method.MEAN);
+        Button contrast = new Button("Make from prompts", e -> fireEvent(new ContrastAsked(this, lines(positive.getValue()), lines(negative.getValue()),
+                method.getValue())));
+        contrast.setId("steer-make-prompts");
+        add(apply, makeRow, row(positive, negative, method, contrast), message);
         showStrength();
+    }
+
+    private static List<String> lines(String text) {
+        return text == null ? List.of() : text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
     private static Div row(com.vaadin.flow.component.Component... parts) {
@@ -256,6 +307,10 @@ public class SteeringPanel extends Details {
 
     public Registration addMakeListener(ComponentEventListener<MakeAsked> l) {
         return addListener(MakeAsked.class, l);
+    }
+
+    public Registration addContrastListener(ComponentEventListener<ContrastAsked> l) {
+        return addListener(ContrastAsked.class, l);
     }
 
     public Registration addDeleteListener(ComponentEventListener<DeleteAsked> l) {

@@ -20,6 +20,7 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The playground's steering panel in real Chromium on stories260K: a direction made from W_E
@@ -131,5 +132,16 @@ class SteeringBrowserTest extends BrowserTestBase {
                 .getString("data.find { it.name == 'from a file' }.id");
         given().header("Authorization", "Bearer test-secret").delete("/api/steering/directions/" + imported + "?model=stories260K").then().statusCode(204);
         Files.delete(file);
+
+        // contrastive prompts: the mean difference of the residuals, saved and chosen
+        browser.type("#steer-positive textarea", "Lily was very happy");
+        browser.type("#steer-negative textarea", "Lily was very sad");
+        browser.click(browser.find("#steer-make-prompts"));
+        browser.await(60, drv -> browser.find("#steer-message").getText().startsWith("Made 'mean of 1 vs 1 prompts'"));
+        String contrast = given().get("/api/steering/directions?model=stories260K").then().statusCode(200).extract().jsonPath()
+                .getString("data.find { it.name == 'mean of 1 vs 1 prompts' }.id");
+        String chosen = (String) browser.js("return document.querySelector('#steer-direction').innerText;");
+        assertTrue(chosen.contains("mean of 1 vs 1 prompts"), chosen);
+        given().header("Authorization", "Bearer test-secret").delete("/api/steering/directions/" + contrast + "?model=stories260K").then().statusCode(204);
     }
 }
