@@ -85,11 +85,7 @@ public final class SteeringControl {
                 byte[] bytes = event.getInputStream().readNBytes(SteeringService.MAX_FILE_BYTES + 1);
                 SteeringService.Saved made = steering.fromFile(m[0], null, bytes);
                 List<SteeringService.Saved> all = steering.list(m[0]);
-                UiAccess.later(ui, () -> {
-                    panel.choose(made.id(), all);
-                    panel.say(String.format(Locale.ROOT, "Imported %s as '%s': layers %d–%d. Move the strength to steer.", file, made.name(),
-                            made.first(), made.last()));
-                });
+                UiAccess.later(ui, () -> chosen(made, all, "Imported " + file + " as"));
             } catch (java.io.IOException | RuntimeException e) {
                 UiAccess.later(ui, () -> panel.say("Import of " + file + " refused: " + e.getMessage()));
             }
@@ -171,72 +167,64 @@ public final class SteeringControl {
         return -1;
     }
 
-    private void make(String from, String to) {
+    /** The page's model when its directions may change (the admin token, where one is set); else says why and gives null. */
+    private LoadedModel mayChange(String action) {
         LoadedModel m = model.get();
-        if (m == null) {
-            panel.say("Choose a model first");
-            return;
+        String refused = m == null ? "Choose a model first" : token.refusal(admin, action);
+        if (refused != null) {
+            panel.say(refused);
+            return null;
         }
+        return m;
+    }
+
+    private void make(String from, String to) {
         if (from.isEmpty() || to.isEmpty()) {
             panel.say("Give two words: the direction is W_E(to) − W_E(from)");
             return;
         }
-        String refused = token.refusal(admin, "Making a steering direction");
-        if (refused != null) {
-            panel.say(refused);
-            return;
-        }
-        try {
-            SteeringService.Saved made = steering.fromEmbeddings(m, null, from, to, null, null);
-            panel.choose(made.id(), steering.list(m));
-            panel.say(String.format(Locale.ROOT, "Made '%s': layers %d–%d, norm %.3f. Move the strength to steer.", made.name(), made.first(),
-                    made.last(), made.norm()));
-        } catch (RuntimeException e) {
-            panel.say(e.getMessage());
+        LoadedModel m = mayChange("Making a steering direction");
+        if (m != null) {
+            made(m, "Making " + to + " − " + from, () -> steering.fromEmbeddings(m, null, from, to, null, null));
         }
     }
 
-    /** Captures each prompt's residuals off the UI thread (a prompt per run), then saves and chooses the direction. */
     private void contrast(List<String> positive, List<String> negative, io.gptlens.core.steering.Contrastive.Method method) {
-        LoadedModel m = model.get();
-        if (m == null) {
-            panel.say("Choose a model first");
-            return;
-        }
         if (positive.isEmpty() || negative.isEmpty()) {
             panel.say("Give positive and negative prompts, one per line");
             return;
         }
-        String refused = token.refusal(admin, "Making a steering direction");
-        if (refused != null) {
-            panel.say(refused);
-            return;
+        LoadedModel m = mayChange("Making a steering direction");
+        if (m != null) { // each prompt is a run of the model: off the UI thread
+            made(m, "Running " + (positive.size() + negative.size()) + " prompts", () -> steering.fromPrompts(m, null, positive, negative, method,
+                    null, null));
         }
+    }
+
+    /** Makes a direction off the UI thread, then lists it and chooses it at strength 0. */
+    private void made(LoadedModel m, String doing, Supplier<SteeringService.Saved> work) {
         UI ui = UI.getCurrent();
-        panel.say("Running " + (positive.size() + negative.size()) + " prompts …");
+        panel.say(doing + " …");
         Thread.ofVirtual().start(() -> {
             try {
-                SteeringService.Saved made = steering.fromPrompts(m, null, positive, negative, method, null, null);
+                SteeringService.Saved made = work.get();
                 List<SteeringService.Saved> all = steering.list(m);
-                UiAccess.later(ui, () -> {
-                    panel.choose(made.id(), all);
-                    panel.say(String.format(Locale.ROOT, "Made '%s': layers %d–%d, norm %.3f. Move the strength to steer.", made.name(), made.first(),
-                            made.last(), made.norm()));
-                });
+                UiAccess.later(ui, () -> chosen(made, all, "Made"));
             } catch (RuntimeException e) {
                 UiAccess.later(ui, () -> panel.say(e.getMessage()));
             }
         });
     }
 
+    private void chosen(SteeringService.Saved made, List<SteeringService.Saved> all, String verb) {
+        panel.choose(made.id(), all);
+        panel.say(String.format(Locale.ROOT, "%s '%s': layers %d–%d, norm %.3f. Move the strength to steer.", verb, made.name(), made.first(),
+                made.last(), made.norm()));
+    }
+
     private void delete(String id) {
-        LoadedModel m = model.get();
+        LoadedModel m = mayChange("Deleting a steering direction");
         if (m == null) {
-            return;
-        }
-        String refused = token.refusal(admin, "Deleting a steering direction");
-        if (refused != null) {
-            panel.say(refused);
             return;
         }
         try {
